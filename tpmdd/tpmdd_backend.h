@@ -1,0 +1,46 @@
+/*
+ * The interface between the tpmdd core (tpmdd.c: locking, deadlines,
+ * response validation, start-up handling) and a backend that moves bytes
+ * to one kind of TPM. Internal to tpmdd/.
+ */
+#ifndef TSS12_TPMDD_BACKEND_H
+#define TSS12_TPMDD_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tpmdd.h"
+
+struct tpmdd_backend {
+	const char *scheme;	/* URI scheme, without the colon */
+	bool software;
+
+	/* arg is the URI after "scheme:". */
+	TSS_RESULT (*open)(const char *arg, void **state);
+	void (*close)(void *state);
+
+	/*
+	 * Sends one whole command and receives one whole response of at most
+	 * rsp_cap bytes, failing with TDDL_E_TIMEOUT after timeout_ms. The
+	 * backend reads the response header first and refuses a paramSize
+	 * that is below 10 or above rsp_cap before it reads the body. Called
+	 * with the core's lock held: never concurrently with itself.
+	 */
+	TSS_RESULT (*transmit)(void *state, const BYTE *cmd, size_t cmd_len,
+			       BYTE *rsp, size_t rsp_cap, size_t *rsp_len,
+			       unsigned int timeout_ms);
+
+	/*
+	 * Called from another thread while transmit may be running: make
+	 * that transmit return TDDL_E_COMMAND_ABORTED promptly and leave the
+	 * backend able to carry the next command. Must not block on the
+	 * core's lock.
+	 */
+	TSS_RESULT (*cancel)(void *state);
+};
+
+extern const struct tpmdd_backend tpmdd_backend_libtpms;
+extern const struct tpmdd_backend tpmdd_backend_swtpm;
+extern const struct tpmdd_backend tpmdd_backend_dev;
+
+#endif /* TSS12_TPMDD_BACKEND_H */
