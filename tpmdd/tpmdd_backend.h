@@ -39,6 +39,17 @@ struct tpmdd_backend {
 	TSS_RESULT (*cancel)(void *state);
 };
 
+/*
+ * Response checks shared by the core and the backends (tpmdd.c).
+ * tpmdd_rsp_header_size: from the first 10 bytes of a response, the
+ * paramSize it announces, refused (TDDL_E_BADTAG) unless the tag is a
+ * response tag and 10 <= paramSize <= cap. Stream backends call it before
+ * reading the body. tpmdd_rsp_check: a complete response of len bytes is
+ * consistent with its own header.
+ */
+TSS_RESULT tpmdd_rsp_header_size(const BYTE *hdr, size_t hdr_len, size_t cap, size_t *size);
+TSS_RESULT tpmdd_rsp_check(const BYTE *rsp, size_t len);
+
 extern const struct tpmdd_backend tpmdd_backend_libtpms;
 extern const struct tpmdd_backend tpmdd_backend_swtpm;
 extern const struct tpmdd_backend tpmdd_backend_dev;
