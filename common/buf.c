@@ -300,6 +300,12 @@ int buf_writer_error(const struct buf_writer *w)
 	return w->err;
 }
 
+void buf_writer_fail(struct buf_writer *w, int err)
+{
+	if (w->err == 0)
+		w->err = err < 0 ? err : -EINVAL;
+}
+
 size_t buf_writer_len(const struct buf_writer *w)
 {
 	return w->len;
@@ -437,8 +443,7 @@ void buf_put_bytes(struct buf_writer *w, const void *p, size_t n)
 	uint8_t *dst;
 
 	if (n > 0 && p == NULL) {
-		if (w->err == 0)
-			w->err = -EINVAL;
+		buf_writer_fail(w, -EINVAL);
 		return;
 	}
 	dst = reserve(w, n);
@@ -457,8 +462,7 @@ void buf_put_zeros(struct buf_writer *w, size_t n)
 void buf_put_sized(struct buf_writer *w, const void *p, size_t n)
 {
 	if (n > UINT32_MAX) {
-		if (w->err == 0)
-			w->err = -E2BIG;
+		buf_writer_fail(w, -E2BIG);
 		return;
 	}
 	buf_put_u32(w, (uint32_t)n);
@@ -468,8 +472,7 @@ void buf_put_sized(struct buf_writer *w, const void *p, size_t n)
 void buf_put_sized16(struct buf_writer *w, const void *p, size_t n)
 {
 	if (n > UINT16_MAX) {
-		if (w->err == 0)
-			w->err = -E2BIG;
+		buf_writer_fail(w, -E2BIG);
 		return;
 	}
 	buf_put_u16(w, (uint16_t)n);

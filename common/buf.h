@@ -84,6 +84,8 @@ void buf_writer_init_dynamic(struct buf_writer *w, size_t max);
 /* Wipes and frees a dynamic writer's memory; a fixed writer is reset. */
 void buf_writer_free(struct buf_writer *w);
 int buf_writer_error(const struct buf_writer *w);
+/* Marks the writer failed, e.g. when the value to encode is inconsistent. */
+void buf_writer_fail(struct buf_writer *w, int err);
 size_t buf_writer_len(const struct buf_writer *w);
 /* Hands a dynamic writer's memory to the caller (NULL on error). */
 uint8_t *buf_writer_steal(struct buf_writer *w, size_t *len);

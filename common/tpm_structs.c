@@ -23,12 +23,6 @@
 
 /* ---- small shared pieces ---- */
 
-static void put_fail(struct buf_writer *w, int err)
-{
-	if (w->err == 0)
-		w->err = err;
-}
-
 static void free_wiped(uint8_t **p, uint32_t len)
 {
 	if (*p != NULL) {
@@ -95,7 +89,7 @@ static void get_version_1_1(struct buf_reader *r, struct tpm_version *v, const c
 static void put_version_1_1(struct buf_writer *w, const struct tpm_version *v)
 {
 	if (v->major != 1 || v->minor != 1)
-		put_fail(w, -EINVAL);
+		buf_writer_fail(w, -EINVAL);
 	tpm_version_put(w, v);
 }
 
@@ -111,7 +105,7 @@ static void get_locality(struct buf_reader *r, uint8_t *loc)
 static void put_locality(struct buf_writer *w, uint8_t loc)
 {
 	if ((loc & LOCALITY_RESERVED) != 0)
-		put_fail(w, -EINVAL);
+		buf_writer_fail(w, -EINVAL);
 	buf_put_u8(w, loc);
 }
 
@@ -119,7 +113,7 @@ static void put_locality(struct buf_writer *w, uint8_t loc)
 static void put_sized_capped(struct buf_writer *w, const uint8_t *p, uint32_t n, uint32_t max)
 {
 	if (n > max)
-		put_fail(w, -E2BIG);
+		buf_writer_fail(w, -E2BIG);
 	buf_put_sized(w, p, n);
 }
 
@@ -190,7 +184,7 @@ int tpm_pcr_selection_get(struct buf_reader *r, struct tpm_pcr_selection *out)
 void tpm_pcr_selection_put(struct buf_writer *w, const struct tpm_pcr_selection *in)
 {
 	if (in->size_of_select > TPM_STRUCT_PCR_SELECT_MAX) {
-		put_fail(w, -E2BIG);
+		buf_writer_fail(w, -E2BIG);
 		return;
 	}
 	buf_put_u16(w, in->size_of_select);
@@ -286,11 +280,11 @@ int tpm_pcr_composite_get(struct buf_reader *r, struct tpm_pcr_composite *out)
 void tpm_pcr_composite_put(struct buf_writer *w, const struct tpm_pcr_composite *in)
 {
 	if (in->n_values > TPM_STRUCT_NUM_PCR_MAX) {
-		put_fail(w, -E2BIG);
+		buf_writer_fail(w, -E2BIG);
 		return;
 	}
 	if (in->n_values != tpm_pcr_selection_count(&in->select))
-		put_fail(w, -EINVAL);
+		buf_writer_fail(w, -EINVAL);
 	tpm_pcr_selection_put(w, &in->select);
 	buf_put_u32(w, in->n_values * TPM_STRUCT_DIGEST_LEN);
 	for (uint32_t i = 0; i < in->n_values; i++)
@@ -512,7 +506,7 @@ int tpm_rsa_key_parms_get(struct buf_reader *r, struct tpm_rsa_key_parms *out)
 void tpm_rsa_key_parms_put(struct buf_writer *w, const struct tpm_rsa_key_parms *in)
 {
 	if (in->exponent_len > TPM_STRUCT_RSA_EXPONENT_MAX) {
-		put_fail(w, -E2BIG);
+		buf_writer_fail(w, -E2BIG);
 		return;
 	}
 	buf_put_u32(w, in->key_length);
@@ -540,7 +534,7 @@ int tpm_symmetric_key_parms_get(struct buf_reader *r, struct tpm_symmetric_key_p
 void tpm_symmetric_key_parms_put(struct buf_writer *w, const struct tpm_symmetric_key_parms *in)
 {
 	if (in->iv_len > TPM_STRUCT_SYM_IV_MAX) {
-		put_fail(w, -E2BIG);
+		buf_writer_fail(w, -E2BIG);
 		return;
 	}
 	buf_put_u32(w, in->key_length);
@@ -629,18 +623,18 @@ void tpm_key_parms_put(struct buf_writer *w, const struct tpm_key_parms *in)
 		break;
 	case TPM_PARMS_OPAQUE:
 		if (in->parms_len > TPM_STRUCT_BLOB_MAX)
-			put_fail(w, -E2BIG);
+			buf_writer_fail(w, -E2BIG);
 		buf_put_bytes(w, in->parms, in->parms_len);
 		break;
 	default:
-		put_fail(w, -EINVAL);
+		buf_writer_fail(w, -EINVAL);
 		break;
 	}
 	put_sized_end(w, at);
 	/* What we write must parse back as the same kind. */
 	if (buf_writer_error(w) == 0 &&
 	    parms_kind(in->algorithm_id, (uint32_t)(buf_writer_len(w) - at - 4)) != in->kind)
-		put_fail(w, -EINVAL);
+		buf_writer_fail(w, -EINVAL);
 }
 
 void tpm_key_parms_free(struct tpm_key_parms *s)
@@ -847,10 +841,10 @@ void tpm_bound_data_put(struct buf_writer *w, const struct tpm_bound_data *in)
 {
 	put_version_1_1(w, &in->ver);
 	if (in->payload != TPM_PT_BIND)
-		put_fail(w, -EINVAL);
+		buf_writer_fail(w, -EINVAL);
 	buf_put_u8(w, in->payload);
 	if (in->payload_data_len > TPM_STRUCT_BLOB_MAX)
-		put_fail(w, -E2BIG);
+		buf_writer_fail(w, -E2BIG);
 	buf_put_bytes(w, in->payload_data, in->payload_data_len);
 }
 
@@ -877,7 +871,7 @@ int tpm_symmetric_key_get(struct buf_reader *r, struct tpm_symmetric_key *out)
 void tpm_symmetric_key_put(struct buf_writer *w, const struct tpm_symmetric_key *in)
 {
 	if (in->size > TPM_STRUCT_SYM_KEY_MAX) {
-		put_fail(w, -E2BIG);
+		buf_writer_fail(w, -E2BIG);
 		return;
 	}
 	buf_put_u32(w, in->alg_id);
@@ -1075,7 +1069,7 @@ void tpm_identity_req_put(struct buf_writer *w, const struct tpm_identity_req *i
 {
 	if (in->asym_blob_len > TPM_STRUCT_BLOB_MAX ||
 	    in->sym_blob_len > TPM_STRUCT_IDENTITY_BLOB_MAX) {
-		put_fail(w, -E2BIG);
+		buf_writer_fail(w, -E2BIG);
 		return;
 	}
 	buf_put_u32(w, in->asym_blob_len);
@@ -1162,7 +1156,7 @@ void tpm_identity_proof_put(struct buf_writer *w, const struct tpm_identity_proo
 	put_version_1_1(w, &in->ver);
 	for (size_t i = 0; i < N_PROOF_AREAS; i++) {
 		if (proof_clen(in, i) > proof_areas[i].max)
-			put_fail(w, -E2BIG);
+			buf_writer_fail(w, -E2BIG);
 		buf_put_u32(w, proof_clen(in, i));
 	}
 	tpm_pubkey_put(w, &in->identity_key);
@@ -1196,7 +1190,7 @@ int tpm_sym_ca_attestation_get(struct buf_reader *r, struct tpm_sym_ca_attestati
 void tpm_sym_ca_attestation_put(struct buf_writer *w, const struct tpm_sym_ca_attestation *in)
 {
 	if (in->credential_len > TPM_STRUCT_CREDENTIAL_MAX) {
-		put_fail(w, -E2BIG);
+		buf_writer_fail(w, -E2BIG);
 		return;
 	}
 	buf_put_u32(w, in->credential_len);
@@ -1379,7 +1373,7 @@ void tpm_cap_version_info_put(struct buf_writer *w, const struct tpm_cap_version
 	buf_put_u8(w, in->errata_rev);
 	buf_put_bytes(w, in->tpm_vendor_id, sizeof(in->tpm_vendor_id));
 	if (in->vendor_specific_len > TPM_STRUCT_BLOB_MAX)
-		put_fail(w, -E2BIG);
+		buf_writer_fail(w, -E2BIG);
 	buf_put_sized16(w, in->vendor_specific, in->vendor_specific_len);
 }
 
