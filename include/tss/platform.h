@@ -15,4 +15,14 @@ typedef uint64_t UINT64;
 typedef uint16_t TSS_UNICODE;
 typedef void    *PVOID;
 
+/*
+ * Programs written against the TSS 1.1 names (TCPA_*) still build: the
+ * compatibility aliases come with the base types, as in TrouSerS. They
+ * are defined in terms of tpm.h, so when tpm.h is the file being read
+ * (it includes us first), tpm.h pulls them in at its end instead.
+ */
+#ifndef __TPM_H__
+#include <tss/compat11b.h>
+#endif
+
 #endif /* TSS_PLATFORM_H */
