@@ -52,6 +52,10 @@ TSS_RESULT tpmdd_transmit(struct tpmdd *tpm, const BYTE *cmd, size_t cmd_len,
 /*
  * Asks the command in flight, if any, to stop; callable from any thread.
  * The waiting tpmdd_transmit() returns TDDL_E_COMMAND_ABORTED promptly.
+ * With nothing in flight it does nothing and returns
+ * TDDL_ERROR(TDDL_E_COMMAND_COMPLETED) (as TSS 1.2 Tddli_Cancel). A TPM
+ * that cannot abort (libtpms) finishes the command in the background:
+ * its effects stay, its response is dropped, the next command waits.
  */
 TSS_RESULT tpmdd_cancel(struct tpmdd *tpm);
 
@@ -60,6 +64,12 @@ const char *tpmdd_backend_name(const struct tpmdd *tpm);
 const char *tpmdd_uri(const struct tpmdd *tpm);
 /* True for emulators (libtpms, swtpm): callers warn users about it. */
 bool tpmdd_is_software(const struct tpmdd *tpm);
+
+/*
+ * The command durations in use, in microseconds (SHORT, MEDIUM, LONG),
+ * and whether the TPM reported them (false: documented defaults).
+ */
+void tpmdd_get_durations(const struct tpmdd *tpm, UINT32 us[3], bool *from_tpm);
 
 /* A short English description of a TDDL result, for messages. */
 const char *tpmdd_strerror(TSS_RESULT rc);

@@ -37,6 +37,14 @@ struct tpmdd_backend {
 	 * core's lock.
 	 */
 	TSS_RESULT (*cancel)(void *state);
+
+	/*
+	 * Optional (may be NULL). Forgets a cancel request. The core calls it
+	 * before each command, while no cancel can arrive, so a backend that
+	 * has it keeps a cancel that lands just before its transmit starts
+	 * (and must not reset its flag itself).
+	 */
+	void (*cancel_clear)(void *state);
 };
 
 /*
@@ -49,6 +57,29 @@ struct tpmdd_backend {
  */
 TSS_RESULT tpmdd_rsp_header_size(const BYTE *hdr, size_t hdr_len, size_t cap, size_t *size);
 TSS_RESULT tpmdd_rsp_check(const BYTE *rsp, size_t len);
+
+/*
+ * Command checks done by the core before a backend sees a command: at
+ * least 10 bytes, at most TPMDD_BUFSIZE, a request tag, and a paramSize
+ * equal to cmd_len. Gives the ordinal. TDDL_ERROR(TSS_E_BAD_PARAMETER)
+ * otherwise.
+ */
+TSS_RESULT tpmdd_cmd_check(const BYTE *cmd, size_t cmd_len, UINT32 *ordinal);
+
+/*
+ * Splits a URI into its backend and the backend's argument (a pointer
+ * into uri). TDDL_ERROR(TSS_E_BAD_PARAMETER), logged with the accepted
+ * forms, for anything else.
+ */
+TSS_RESULT tpmdd_uri_parse(const char *uri, const struct tpmdd_backend **backend,
+			   const char **arg);
+
+/*
+ * Opens a handle on an explicit backend (tpmdd_open after parsing);
+ * unit tests use it with a scripted backend.
+ */
+TSS_RESULT tpmdd_open_backend(const struct tpmdd_backend *backend, const char *arg,
+			      const char *uri, struct tpmdd **out);
 
 extern const struct tpmdd_backend tpmdd_backend_libtpms;
 extern const struct tpmdd_backend tpmdd_backend_swtpm;
