@@ -9,19 +9,6 @@
 
 #include "buf.h"
 
-void buf_reader_init(struct buf_reader *r, const void *data, size_t len)
-{
-	r->data = data;
-	r->len = data != NULL ? len : 0;
-	r->off = 0;
-	r->err = 0;
-}
-
-size_t buf_remaining(const struct buf_reader *r)
-{
-	return r->err ? 0 : r->len - r->off;
-}
-
 int buf_reader_error(const struct buf_reader *r)
 {
 	return r->err;
@@ -41,54 +28,6 @@ int buf_reader_fail(struct buf_reader *r, int err)
 	return r->err;
 }
 
-/*
- * The single bounds check of the reader: consume n bytes and return where
- * they start, or fail for good. Written as a subtraction so that no n,
- * however large, can wrap around.
- */
-static const uint8_t *consume(struct buf_reader *r, size_t n)
-{
-	const uint8_t *p;
-
-	if (r->err)
-		return NULL;
-	if (n > r->len - r->off) {
-		r->err = -EBADMSG;
-		return NULL;
-	}
-	p = r->data + r->off;
-	r->off += n;
-	return p;
-}
-
-int buf_get_u8(struct buf_reader *r, uint8_t *v)
-{
-	const uint8_t *p = consume(r, 1);
-
-	if (v != NULL)
-		*v = p != NULL ? p[0] : 0;
-	return r->err;
-}
-
-int buf_get_u16(struct buf_reader *r, uint16_t *v)
-{
-	const uint8_t *p = consume(r, 2);
-
-	if (v != NULL)
-		*v = p != NULL ? (uint16_t)(p[0] << 8 | p[1]) : 0;
-	return r->err;
-}
-
-int buf_get_u32(struct buf_reader *r, uint32_t *v)
-{
-	const uint8_t *p = consume(r, 4);
-
-	if (v != NULL)
-		*v = p != NULL ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-				 (uint32_t)p[2] << 8 | p[3] : 0;
-	return r->err;
-}
-
 int buf_get_u64(struct buf_reader *r, uint64_t *v)
 {
 	uint32_t hi = 0, lo = 0;
@@ -102,7 +41,7 @@ int buf_get_u64(struct buf_reader *r, uint64_t *v)
 
 int buf_get_u16_le(struct buf_reader *r, uint16_t *v)
 {
-	const uint8_t *p = consume(r, 2);
+	const uint8_t *p = buf_consume(r, 2);
 
 	if (v != NULL)
 		*v = p != NULL ? (uint16_t)(p[1] << 8 | p[0]) : 0;
@@ -111,7 +50,7 @@ int buf_get_u16_le(struct buf_reader *r, uint16_t *v)
 
 int buf_get_u32_le(struct buf_reader *r, uint32_t *v)
 {
-	const uint8_t *p = consume(r, 4);
+	const uint8_t *p = buf_consume(r, 4);
 
 	if (v != NULL)
 		*v = p != NULL ? (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
@@ -132,7 +71,7 @@ int buf_get_u64_le(struct buf_reader *r, uint64_t *v)
 
 int buf_get_bytes(struct buf_reader *r, void *dst, size_t n)
 {
-	const uint8_t *p = consume(r, n);
+	const uint8_t *p = buf_consume(r, n);
 
 	if (dst != NULL && n > 0) {
 		if (p != NULL)
@@ -145,13 +84,13 @@ int buf_get_bytes(struct buf_reader *r, void *dst, size_t n)
 
 int buf_skip(struct buf_reader *r, size_t n)
 {
-	consume(r, n);
+	buf_consume(r, n);
 	return r->err;
 }
 
 int buf_get_ptr(struct buf_reader *r, const uint8_t **p, size_t n)
 {
-	const uint8_t *q = consume(r, n);
+	const uint8_t *q = buf_consume(r, n);
 
 	if (p != NULL)
 		*p = q;
@@ -165,7 +104,7 @@ int buf_get_dup(struct buf_reader *r, uint8_t **out, size_t n)
 
 	if (out != NULL)
 		*out = NULL;
-	p = consume(r, n);
+	p = buf_consume(r, n);
 	if (p == NULL || out == NULL || n == 0)
 		return r->err;
 	copy = malloc(n);
@@ -243,7 +182,7 @@ int buf_get_sized16_ptr(struct buf_reader *r, const uint8_t **p, uint16_t *n, ui
 
 int buf_get_sub(struct buf_reader *r, struct buf_reader *sub, size_t n)
 {
-	const uint8_t *p = consume(r, n);
+	const uint8_t *p = buf_consume(r, n);
 
 	buf_reader_init(sub, p, p != NULL ? n : 0);
 	if (r->err)

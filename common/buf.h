@@ -20,6 +20,7 @@
 #ifndef TSS12_BUF_H
 #define TSS12_BUF_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,17 +32,74 @@ struct buf_reader {
 	int err;
 };
 
-void buf_reader_init(struct buf_reader *r, const void *data, size_t len);
-size_t buf_remaining(const struct buf_reader *r);
+static inline void buf_reader_init(struct buf_reader *r, const void *data, size_t len)
+{
+	r->data = data;
+	r->len = data != NULL ? len : 0;
+	r->off = 0;
+	r->err = 0;
+}
+
+static inline size_t buf_remaining(const struct buf_reader *r)
+{
+	return r->err ? 0 : r->len - r->off;
+}
+
+/*
+ * The single bounds check of the reader: consumes n bytes and returns
+ * where they start, or fails for good (NULL, sticky -EBADMSG). Written as
+ * a subtraction so that no n, however large, can wrap around. Inline,
+ * like the fixed-width getters below, because every TPM command and
+ * response passes through them.
+ */
+static inline const uint8_t *buf_consume(struct buf_reader *r, size_t n)
+{
+	const uint8_t *p;
+
+	if (r->err)
+		return NULL;
+	if (n > r->len - r->off) {
+		r->err = -EBADMSG;
+		return NULL;
+	}
+	p = r->data + r->off;
+	r->off += n;
+	return p;
+}
 int buf_reader_error(const struct buf_reader *r);
 /* The sticky error, or -EBADMSG if bytes are left over. */
 int buf_reader_done(const struct buf_reader *r);
 /* Marks the reader failed, e.g. when a parsed value is semantically bad. */
 int buf_reader_fail(struct buf_reader *r, int err);
 
-int buf_get_u8(struct buf_reader *r, uint8_t *v);
-int buf_get_u16(struct buf_reader *r, uint16_t *v);
-int buf_get_u32(struct buf_reader *r, uint32_t *v);
+static inline int buf_get_u8(struct buf_reader *r, uint8_t *v)
+{
+	const uint8_t *p = buf_consume(r, 1);
+
+	if (v != NULL)
+		*v = p != NULL ? p[0] : 0;
+	return r->err;
+}
+
+static inline int buf_get_u16(struct buf_reader *r, uint16_t *v)
+{
+	const uint8_t *p = buf_consume(r, 2);
+
+	if (v != NULL)
+		*v = p != NULL ? (uint16_t)(p[0] << 8 | p[1]) : 0;
+	return r->err;
+}
+
+static inline int buf_get_u32(struct buf_reader *r, uint32_t *v)
+{
+	const uint8_t *p = buf_consume(r, 4);
+
+	if (v != NULL)
+		*v = p != NULL ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+				 (uint32_t)p[2] << 8 | p[3] : 0;
+	return r->err;
+}
+
 int buf_get_u64(struct buf_reader *r, uint64_t *v);
 int buf_get_u16_le(struct buf_reader *r, uint16_t *v);
 int buf_get_u32_le(struct buf_reader *r, uint32_t *v);
