@@ -8,7 +8,8 @@ libssl-dev libtpms-dev libcmocka-dev
 swtpm swtpm-tools
 libtspi-dev trousers tpm-tools
 clang libclang-rt-14-dev valgrind
-python3 xxd"
+python3 xxd
+qemu-system-x86 busybox-static cpio"
 
 missing=""
 for p in $PACKAGES; do
