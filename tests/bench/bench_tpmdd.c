@@ -8,6 +8,11 @@
  * matters is the ratio (b)/(a): the overhead tpmdd adds on the hot path.
  *
  * Usage: bench_tpmdd [--seconds S] [--json]   (S per measurement, default 0.5)
+ *        bench_tpmdd --count N --only direct|tpmdd --workload W
+ * The second form makes exactly N round trips of workload W (0 GetRandom,
+ * 1 PCRRead) on one path and times nothing: bench_instructions.sh runs
+ * it under callgrind to count instructions per round trip, a figure that,
+ * unlike seconds, does not move with the machine's load.
  */
 #include "config.h"
 
@@ -61,7 +66,7 @@ struct direct_ctx {
 	uint32_t rsp_cap;
 };
 
-static bool direct_round_trip(void *ctx, const BYTE *cmd, size_t len)
+__attribute__((noinline)) static bool direct_round_trip(void *ctx, const BYTE *cmd, size_t len)
 {
 	struct direct_ctx *d = ctx;
 
@@ -70,7 +75,7 @@ static bool direct_round_trip(void *ctx, const BYTE *cmd, size_t len)
 	return rsp_ok(d->rsp, d->rsp_len);
 }
 
-static bool tpmdd_round_trip(void *ctx, const BYTE *cmd, size_t len)
+__attribute__((noinline)) static bool tpmdd_round_trip(void *ctx, const BYTE *cmd, size_t len)
 {
 	BYTE rsp[TPMDD_BUFSIZE];
 	size_t rsp_len = sizeof(rsp);
@@ -104,6 +109,9 @@ int main(int argc, char **argv)
 {
 	double seconds = 0.5;
 	bool json = false;
+	long count = 0;
+	const char *only = NULL;
+	int workload = 1;
 	char dir[PATH_MAX], uri[PATH_MAX + 16];
 	struct tpmdd *embedded = NULL, *emulator = NULL;
 	struct direct_ctx direct = { 0 };
@@ -117,8 +125,16 @@ int main(int argc, char **argv)
 			json = true;
 		else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
 			seconds = atof(argv[++i]);
+		else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
+			count = atol(argv[++i]);
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+			only = argv[++i];
+		else if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc)
+			workload = atoi(argv[++i]) != 0;
 		else {
-			fprintf(stderr, "usage: %s [--seconds S] [--json]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--seconds S] [--json]\n"
+				"       %s --count N --only direct|tpmdd [--workload 0|1]\n",
+				argv[0], argv[0]);
 			return 2;
 		}
 	}
@@ -141,6 +157,18 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench: %s fails on the embedded TPM\n", workloads[w].name);
 			goto out;
 		}
+	}
+	if (count > 0) {
+		bool direct_path = only != NULL && strcmp(only, "direct") == 0;
+		const struct workload *w = &workloads[workload];
+
+		for (long i = 0; i < count; i++) {
+			if (!(direct_path ? direct_round_trip(&direct, w->cmd, sizeof(w->cmd))
+					  : tpmdd_round_trip(embedded, w->cmd, sizeof(w->cmd))))
+				goto out;
+		}
+		rc = 0;
+		goto out;
 	}
 	for (int round = 0; round < ROUNDS; round++) {
 		for (size_t w = 0; w < 2; w++) {
