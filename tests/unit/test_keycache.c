@@ -1,0 +1,690 @@
+/*
+ * Unit tests for tcsd/keycache.c against a scripted TPM: a table of key
+ * slots that enforces its capacity, knows which key each handle holds,
+ * refuses loads under a parent that is not loaded, and can be "reset".
+ * The tests check the eviction policy (LRU, never the SRK, never a parent
+ * of the load in progress, never a key in use), both ways of moving keys
+ * out (SaveKeyContext, reload from the blob), recovery after a TPM reset,
+ * ownership per context, and that a use costs no TPM round trip.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <tss/tcs_error.h>
+#include <tss/tpm_error.h>
+#include <tss/tss_error.h>
+#include <tss/tss_error_basics.h>
+
+#include "keycache.h"
+#include "log.h"
+
+/* ---- the daemon's resource lock, as tpm_exec.c provides it ---- */
+
+static pthread_mutex_t res_lock;
+
+void tcsd_lock(void);
+void tcsd_unlock(void);
+void tcsd_lock(void)
+{
+	pthread_mutex_lock(&res_lock);
+}
+
+void tcsd_unlock(void)
+{
+	pthread_mutex_unlock(&res_lock);
+}
+
+/* ---- the scripted TPM ---- */
+
+#define FAKE_MAX_SLOTS 8
+#define SRK 0x40000000u
+
+struct fake_slot {
+	bool used;
+	UINT32 handle;
+	int key_id;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	unsigned int slots;		/* capacity */
+	struct fake_slot slot[FAKE_MAX_SLOTS];
+	UINT32 next_handle;
+	unsigned int epoch;		/* bumped by a reset: context blobs die */
+	unsigned int calls;		/* every TPM command */
+	unsigned int loads, flushes, saves, ctx_loads, cap_queries;
+	unsigned int max_used;
+} tpm;
+
+/* Blobs are "key:N" (the key's id); contexts "ctx:EPOCH:N". */
+static void make_blob(int id, BYTE *out, size_t *len)
+{
+	*len = (size_t)snprintf((char *)out, 32, "key:%d", id);
+}
+
+static int blob_id(const BYTE *blob, size_t len)
+{
+	char s[32];
+
+	assert_true(len < sizeof(s));
+	memcpy(s, blob, len);
+	s[len] = '\0';
+	assert_int_equal(strncmp(s, "key:", 4), 0);
+	return atoi(s + 4);
+}
+
+static struct fake_slot *slot_by_handle(UINT32 h)
+{
+	for (unsigned int i = 0; i < tpm.slots; i++)
+		if (tpm.slot[i].used && tpm.slot[i].handle == h)
+			return &tpm.slot[i];
+	return NULL;
+}
+
+static unsigned int used_slots(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < tpm.slots; i++)
+		n += tpm.slot[i].used;
+	return n;
+}
+
+static TSS_RESULT put_key(int id, UINT32 *handle)
+{
+	for (unsigned int i = 0; i < tpm.slots; i++) {
+		if (!tpm.slot[i].used) {
+			tpm.slot[i].used = true;
+			tpm.slot[i].key_id = id;
+			tpm.slot[i].handle = tpm.next_handle++;
+			*handle = tpm.slot[i].handle;
+			if (used_slots() > tpm.max_used)
+				tpm.max_used = used_slots();
+			return TSS_SUCCESS;
+		}
+	}
+	return TPM_E_RESOURCES;
+}
+
+/* Which key the TPM holds under handle: -1 for none, 0 for the SRK. */
+static int fake_key_at(UINT32 h)
+{
+	struct fake_slot *s;
+	int id;
+
+	if (h == SRK)
+		return 0;
+	pthread_mutex_lock(&tpm.lock);
+	s = slot_by_handle(h);
+	id = s != NULL ? s->key_id : -1;
+	pthread_mutex_unlock(&tpm.lock);
+	return id;
+}
+
+static bool fake_has_key(int id)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&tpm.lock);
+	for (unsigned int i = 0; i < tpm.slots; i++)
+		found |= tpm.slot[i].used && tpm.slot[i].key_id == id;
+	pthread_mutex_unlock(&tpm.lock);
+	return found;
+}
+
+/* Parent of key id in the tests' hierarchy: key 10x (x >= 2) hangs under key x. */
+static int parent_of(int id)
+{
+	return id >= 20 && id % 10 == 0 ? id / 10 : 0;
+}
+
+static TSS_RESULT fake_load_key(void *arg, UINT32 parent_tpm, const BYTE *blob, size_t len,
+				UINT32 *handle)
+{
+	int id = blob_id(blob, len);
+	TSS_RESULT rc;
+
+	pthread_mutex_lock(&tpm.lock);
+	tpm.calls++;
+	tpm.loads++;
+	if (parent_tpm == SRK ? parent_of(id) != 0
+			      : (slot_by_handle(parent_tpm) == NULL ||
+				 slot_by_handle(parent_tpm)->key_id != parent_of(id)))
+		rc = TPM_E_INVALID_KEYHANDLE;
+	else
+		rc = put_key(id, handle);
+	pthread_mutex_unlock(&tpm.lock);
+	return rc;
+}
+
+static TSS_RESULT fake_flush(void *arg, UINT32 h)
+{
+	struct fake_slot *s;
+	TSS_RESULT rc = TSS_SUCCESS;
+
+	pthread_mutex_lock(&tpm.lock);
+	tpm.calls++;
+	tpm.flushes++;
+	s = slot_by_handle(h);
+	if (s == NULL)
+		rc = TPM_E_INVALID_KEYHANDLE;
+	else
+		s->used = false;
+	pthread_mutex_unlock(&tpm.lock);
+	return rc;
+}
+
+static TSS_RESULT fake_save_context(void *arg, UINT32 h, BYTE **blob, size_t *len)
+{
+	struct fake_slot *s;
+	TSS_RESULT rc = TSS_SUCCESS;
+
+	*blob = NULL;
+	*len = 0;
+	pthread_mutex_lock(&tpm.lock);
+	tpm.calls++;
+	tpm.saves++;
+	s = slot_by_handle(h);
+	if (s == NULL) {
+		rc = TPM_E_INVALID_KEYHANDLE;
+	} else {
+		*blob = malloc(32);
+		*len = (size_t)snprintf((char *)*blob, 32, "ctx:%u:%d", tpm.epoch, s->key_id);
+		s->used = false;
+	}
+	pthread_mutex_unlock(&tpm.lock);
+	return rc;
+}
+
+static TSS_RESULT fake_load_context(void *arg, const BYTE *blob, size_t len, UINT32 *h)
+{
+	char s[32];
+	unsigned int epoch;
+	int id;
+	TSS_RESULT rc;
+
+	assert_true(len < sizeof(s));
+	memcpy(s, blob, len);
+	s[len] = '\0';
+	assert_int_equal(sscanf(s, "ctx:%u:%d", &epoch, &id), 2);
+	pthread_mutex_lock(&tpm.lock);
+	tpm.calls++;
+	tpm.ctx_loads++;
+	rc = epoch != tpm.epoch ? TPM_E_BADCONTEXT : put_key(id, h);
+	pthread_mutex_unlock(&tpm.lock);
+	return rc;
+}
+
+static TSS_RESULT fake_loaded_handles(void *arg, UINT32 *handles, size_t max, size_t *count)
+{
+	*count = 0;
+	pthread_mutex_lock(&tpm.lock);
+	tpm.calls++;
+	tpm.cap_queries++;
+	for (unsigned int i = 0; i < tpm.slots; i++)
+		if (tpm.slot[i].used && *count < max)
+			handles[(*count)++] = tpm.slot[i].handle;
+	pthread_mutex_unlock(&tpm.lock);
+	return TSS_SUCCESS;
+}
+
+/* TPM_Startup(ST_CLEAR) after a power cycle: keys and contexts gone, handles reused. */
+static void fake_reset(void)
+{
+	pthread_mutex_lock(&tpm.lock);
+	for (unsigned int i = 0; i < FAKE_MAX_SLOTS; i++)
+		tpm.slot[i].used = false;
+	tpm.next_handle = 0x01000000;
+	tpm.epoch++;
+	pthread_mutex_unlock(&tpm.lock);
+}
+
+static void fake_start(unsigned int slots, bool has_context, bool announce_slots)
+{
+	struct keycache_tpm_ops ops = {
+		.load_key = fake_load_key,
+		.flush = fake_flush,
+		.save_context = fake_save_context,
+		.load_context = fake_load_context,
+		.loaded_handles = fake_loaded_handles,
+		.has_key_context = has_context,
+		.max_keys = announce_slots ? slots : 0,
+	};
+
+	pthread_mutex_lock(&tpm.lock);
+	memset(tpm.slot, 0, sizeof(tpm.slot));
+	tpm.slots = slots;
+	tpm.next_handle = 0x01000000;
+	tpm.calls = tpm.loads = tpm.flushes = tpm.saves = tpm.ctx_loads = 0;
+	tpm.cap_queries = tpm.max_used = 0;
+	pthread_mutex_unlock(&tpm.lock);
+	assert_int_equal(keycache_setup(&ops), TSS_SUCCESS);
+}
+
+/* What a client's LoadKeyByBlob does: parent in, room made, TPM_LoadKey2, recorded. */
+static TCS_KEY_HANDLE client_load(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE parent, int id,
+				  bool reloadable)
+{
+	BYTE blob[32];
+	size_t len;
+	UINT32 parent_tpm, h;
+	TCS_KEY_HANDLE out;
+	TSS_RESULT rc;
+
+	make_blob(id, blob, &len);
+	tcsd_lock();
+	assert_int_equal(keycache_acquire(ctx, parent, &parent_tpm), TSS_SUCCESS);
+	assert_int_equal(keycache_make_room(), TSS_SUCCESS);
+	while ((rc = fake_load_key(NULL, parent_tpm, blob, len, &h)) == TPM_E_RESOURCES)
+		assert_int_equal(keycache_evict_one(), TSS_SUCCESS);
+	assert_int_equal(rc, TSS_SUCCESS);
+	assert_int_equal(keycache_add(ctx, parent, blob, len, h, reloadable, NULL, &out),
+			 TSS_SUCCESS);
+	keycache_release(parent);
+	tcsd_unlock();
+	assert_true(out != 0 && out != SRK);
+	return out;
+}
+
+/* Uses a key and checks the TPM really holds that key under the handle given. */
+static void use_key(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE h, int id)
+{
+	UINT32 tpm_handle;
+
+	assert_int_equal(keycache_acquire(ctx, h, &tpm_handle), TSS_SUCCESS);
+	assert_int_equal(fake_key_at(tpm_handle), id);
+	keycache_release(h);
+}
+
+static int setup(void **state)
+{
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	keycache_teardown();
+	return 0;
+}
+
+/* ---- tests ---- */
+
+static void srk_is_itself_and_free(void **state)
+{
+	UINT32 h;
+
+	fake_start(3, true, true);
+	tpm.calls = 0;
+	assert_int_equal(keycache_acquire(7, SRK, &h), TSS_SUCCESS);
+	assert_int_equal(h, SRK);
+	keycache_release(SRK);
+	assert_int_equal(tpm.calls, 0);
+	/* Nobody evicts the SRK. */
+	assert_int_equal(keycache_evict(7, SRK), TCS_ERROR(TCS_E_INVALID_KEYHANDLE));
+}
+
+static void use_costs_no_round_trip(void **state)
+{
+	TCS_KEY_HANDLE a;
+	unsigned int before;
+
+	fake_start(3, true, true);
+	a = client_load(1, SRK, 1, true);
+	before = tpm.calls;
+	for (int i = 0; i < 100; i++)
+		use_key(1, a, 1);
+	assert_int_equal(tpm.calls, before);
+}
+
+static void lru_with_key_contexts(void **state)
+{
+	TCS_KEY_HANDLE k[5];
+	struct keycache_stats st;
+
+	fake_start(3, true, true);
+	for (int i = 1; i <= 3; i++)
+		k[i] = client_load(1, SRK, i, false);
+	assert_int_equal(used_slots(), 3);
+	/* Touch 1: 2 is now the least recently used. */
+	use_key(1, k[1], 1);
+	k[4] = client_load(1, SRK, 4, false);
+	assert_int_equal(tpm.saves, 1);
+	keycache_get_stats(&st);
+	assert_int_equal(st.entries, 4);
+	assert_int_equal(st.loaded, 3);
+	assert_int_equal(st.saved, 1);
+	/* Key 2 comes back by LoadKeyContext, pushing out key 3 (LRU now). */
+	use_key(1, k[2], 2);
+	assert_int_equal(tpm.ctx_loads, 1);
+	assert_int_equal(tpm.saves, 2);
+	assert_int_equal(tpm.loads, 4); /* no reload from a blob */
+	use_key(1, k[3], 3);
+	use_key(1, k[1], 1);
+	use_key(1, k[4], 4);
+	assert_true(tpm.max_used <= 3);
+	keycache_get_stats(&st);
+	assert_true(st.evictions >= 4);
+}
+
+static void reload_chain_without_contexts(void **state)
+{
+	TCS_KEY_HANDLE p, c, a;
+
+	/* Two slots, no SaveKeyContext: keys come back from their blobs. */
+	fake_start(2, false, true);
+	p = client_load(1, SRK, 2, true);
+	c = client_load(1, p, 20, true);	/* 20 -> parent 2 */
+	a = client_load(1, SRK, 3, true);	/* pushes out p (LRU) */
+	assert_int_equal(fake_key_at(SRK), 0);
+	/* Everything usable, each reload loading what it needs first. */
+	use_key(1, c, 20);
+	use_key(1, a, 3);
+	use_key(1, p, 2);
+	use_key(1, c, 20);
+	assert_true(tpm.max_used <= 2);
+	assert_int_equal(tpm.saves, 0);
+}
+
+/*
+ * The parent of the load in progress is never the victim, even when it
+ * is the least recently used key: A is loaded after P was last used, the
+ * child C (under P) is restored with two slots.
+ */
+static void parent_of_load_is_never_evicted(void **state)
+{
+	TCS_KEY_HANDLE p, c, a;
+
+	fake_start(2, false, true);
+	p = client_load(1, SRK, 5, true);
+	c = client_load(1, p, 50, true);
+	a = client_load(1, SRK, 6, true);	/* evicts p */
+	assert_false(fake_has_key(5));
+	assert_int_equal(keycache_evict_one(), TSS_SUCCESS); /* c, older than a */
+	assert_false(fake_has_key(50));
+	/* Now: a loaded; p and c out. C needs p (used before a) in the TPM. */
+	use_key(1, c, 50);
+	assert_true(tpm.max_used <= 2);
+	/* The load of c must have evicted a, not p. */
+	assert_true(fake_has_key(5));
+	assert_true(fake_has_key(50));
+	assert_false(fake_has_key(6));
+	use_key(1, a, 6);
+}
+
+/* With no announced capacity, TPM_RESOURCES from a load triggers an eviction. */
+static void resources_error_evicts(void **state)
+{
+	TCS_KEY_HANDLE k[4];
+
+	fake_start(2, true, false);
+	k[1] = client_load(1, SRK, 1, true);
+	k[2] = client_load(1, SRK, 2, true);
+	k[3] = client_load(1, SRK, 3, true); /* the TPM refuses once; 1 moves out */
+	assert_int_equal(tpm.saves, 1);
+	use_key(1, k[1], 1);
+	use_key(1, k[2], 2);
+	use_key(1, k[3], 3);
+	assert_true(tpm.max_used <= 2);
+}
+
+/* A key loaded with the parent's auth cannot be reloaded; only a context saves it. */
+static void unreloadable_keys(void **state)
+{
+	TCS_KEY_HANDLE a, b, c;
+	UINT32 h;
+	BYTE blob[32];
+	size_t len;
+	TSS_RESULT rc;
+
+	fake_start(2, false, true);
+	a = client_load(1, SRK, 1, false);
+	b = client_load(1, SRK, 2, false);
+	/* Both pinned in place: the TPM is full and nothing can move. */
+	assert_int_equal(keycache_evict_one(), TPM_E_RESOURCES);
+	make_blob(3, blob, &len);
+	assert_int_equal(keycache_make_room(), TSS_SUCCESS);
+	rc = fake_load_key(NULL, SRK, blob, len, &h);
+	assert_int_equal(rc, TPM_E_RESOURCES);
+	use_key(1, a, 1);
+	use_key(1, b, 2);
+	teardown(state);
+
+	/* With key contexts they move. */
+	fake_start(2, true, true);
+	a = client_load(1, SRK, 1, false);
+	b = client_load(1, SRK, 2, false);
+	c = client_load(1, SRK, 3, false);
+	use_key(1, a, 1);
+	use_key(1, b, 2);
+	use_key(1, c, 3);
+}
+
+static void keys_in_use_are_pinned(void **state)
+{
+	TCS_KEY_HANDLE a, b;
+	UINT32 ha, hb;
+
+	fake_start(2, true, true);
+	a = client_load(1, SRK, 1, true);
+	b = client_load(1, SRK, 2, true);
+	assert_int_equal(keycache_acquire(1, a, &ha), TSS_SUCCESS);
+	assert_int_equal(keycache_acquire(1, b, &hb), TSS_SUCCESS);
+	assert_int_equal(keycache_evict_one(), TPM_E_RESOURCES);
+	keycache_release(a);
+	assert_int_equal(keycache_evict_one(), TSS_SUCCESS);
+	assert_int_equal(fake_key_at(ha), -1);
+	assert_int_equal(fake_key_at(hb), 2);
+	keycache_release(b);
+}
+
+static void ownership_per_context(void **state)
+{
+	TCS_KEY_HANDLE a, b, shared;
+	UINT32 h;
+	BYTE blob[32];
+	size_t len;
+	struct keycache_stats st;
+
+	fake_start(4, true, true);
+	a = client_load(1, SRK, 1, true);
+	b = client_load(2, SRK, 2, true);
+	/* Context 2 cannot use or evict context 1's key. */
+	assert_int_equal(keycache_acquire(2, a, &h), TCS_ERROR(TCS_E_INVALID_KEYHANDLE));
+	assert_int_equal(keycache_evict(2, a), TCS_ERROR(TCS_E_INVALID_KEYHANDLE));
+	assert_int_equal(keycache_acquire(1, 0x12345678, &h),
+			 TCS_ERROR(TCS_E_INVALID_KEYHANDLE));
+	/* Sharing the same blob under the same parent. */
+	make_blob(1, blob, &len);
+	assert_int_equal(keycache_share_blob(2, SRK, blob, len, &shared), TSS_SUCCESS);
+	assert_int_equal(shared, a);
+	use_key(2, a, 1);
+	/* Context 1 goes away: its own key stays for context 2. */
+	keycache_release_context(1);
+	use_key(2, a, 1);
+	assert_int_equal(keycache_acquire(1, a, &h), TCS_ERROR(TCS_E_INVALID_KEYHANDLE));
+	/* Context 2 evicts: the key leaves the TPM. */
+	assert_int_equal(keycache_evict(2, a), TSS_SUCCESS);
+	assert_int_equal(keycache_evict(2, a), TCS_ERROR(TCS_E_INVALID_KEYHANDLE));
+	keycache_release_context(2);
+	keycache_get_stats(&st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(used_slots(), 0);
+	(void)b;
+}
+
+/* A parent evicted by its context stays while a child needs it. */
+static void parents_live_while_children_do(void **state)
+{
+	TCS_KEY_HANDLE p, c;
+	struct keycache_stats st;
+
+	fake_start(2, false, true);
+	p = client_load(1, SRK, 7, true);
+	c = client_load(1, p, 70, true);
+	assert_int_equal(keycache_evict(1, p), TSS_SUCCESS);
+	keycache_get_stats(&st);
+	assert_int_equal(st.entries, 2);
+	/* The context cannot use p any more, but c still reloads through it. */
+	assert_int_equal(keycache_evict_one(), TSS_SUCCESS);
+	assert_int_equal(keycache_evict_one(), TSS_SUCCESS);
+	use_key(1, c, 70);
+	assert_int_equal(keycache_evict(1, c), TSS_SUCCESS);
+	keycache_get_stats(&st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(used_slots(), 0);
+}
+
+static void recovers_from_tpm_reset(void **state)
+{
+	TCS_KEY_HANDLE a, b, c;
+	UINT32 h;
+
+	fake_start(3, true, true);
+	a = client_load(1, SRK, 1, true);
+	b = client_load(1, SRK, 2, false);	/* needs auth to load: lost in a reset */
+	c = client_load(1, SRK, 3, true);
+	assert_int_equal(keycache_evict_one(), TSS_SUCCESS); /* a -> context blob */
+	fake_reset();
+	/* The handler got TPM_INVALID_KEYHANDLE using c and reports it. */
+	assert_int_equal(keycache_acquire(1, c, &h), TSS_SUCCESS);
+	assert_int_equal(fake_key_at(h), -1);
+	keycache_tpm_lost(c);
+	keycache_release(c);
+	/* c reloads from its blob, a's context is dead but its blob is not. */
+	use_key(1, c, 3);
+	use_key(1, a, 1);
+	assert_int_equal(keycache_acquire(1, b, &h), TCS_ERROR(TCS_E_INVALID_KEY));
+}
+
+/* After a reset the TPM hands out a handle we still think is another key's. */
+static void reused_handle_marks_stale_entry(void **state)
+{
+	TCS_KEY_HANDLE a, b;
+
+	fake_start(3, false, true);
+	a = client_load(1, SRK, 1, true);
+	fake_reset();
+	b = client_load(1, SRK, 2, true);	/* gets a's old handle */
+	use_key(1, b, 2);
+	use_key(1, a, 1);			/* reloaded, not confused with b */
+}
+
+static void leftover_keys_are_flushed_at_start(void **state)
+{
+	UINT32 h;
+
+	fake_start(3, true, true);
+	pthread_mutex_lock(&tpm.lock);
+	put_key(99, &h);
+	pthread_mutex_unlock(&tpm.lock);
+	keycache_teardown();
+	{
+		struct keycache_tpm_ops ops = {
+			.load_key = fake_load_key, .flush = fake_flush,
+			.save_context = fake_save_context, .load_context = fake_load_context,
+			.loaded_handles = fake_loaded_handles, .has_key_context = true,
+			.max_keys = 3,
+		};
+
+		assert_int_equal(keycache_setup(&ops), TSS_SUCCESS);
+	}
+	assert_int_equal(used_slots(), 0);
+}
+
+/* Many threads, few slots: every use finds its own key in the TPM. */
+struct worker {
+	TCS_CONTEXT_HANDLE ctx;
+	TCS_KEY_HANDLE h[4];
+	int id[4];
+	int errors;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int x = (unsigned int)w->ctx * 7919u;
+
+	for (int i = 0; i < 2000; i++) {
+		UINT32 th;
+		int j;
+
+		x = x * 1103515245u + 12345u;
+		j = (int)((x >> 8) % 4);
+		if (keycache_acquire(w->ctx, w->h[j], &th) != TSS_SUCCESS) {
+			w->errors++;
+			continue;
+		}
+		if (fake_key_at(th) != w->id[j])
+			w->errors++;
+		keycache_release(w->h[j]);
+	}
+	return NULL;
+}
+
+static void concurrent_users(void **state)
+{
+	struct worker w[4];
+	pthread_t t[4];
+	struct keycache_stats st;
+
+	fake_start(3, true, true);
+	for (int i = 0; i < 4; i++) {
+		w[i].ctx = (TCS_CONTEXT_HANDLE)(100 + i);
+		w[i].errors = 0;
+		for (int j = 0; j < 4; j++) {
+			w[i].id[j] = 1 + i * 4 + j;
+			w[i].h[j] = client_load(w[i].ctx, SRK, w[i].id[j], j % 2 == 0);
+		}
+	}
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(w[i].errors, 0);
+	}
+	assert_true(tpm.max_used <= 3);
+	for (int i = 0; i < 4; i++)
+		keycache_release_context(w[i].ctx);
+	keycache_get_stats(&st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(used_slots(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(srk_is_itself_and_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(use_costs_no_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(lru_with_key_contexts, setup, teardown),
+		cmocka_unit_test_setup_teardown(reload_chain_without_contexts, setup, teardown),
+		cmocka_unit_test_setup_teardown(parent_of_load_is_never_evicted, setup, teardown),
+		cmocka_unit_test_setup_teardown(resources_error_evicts, setup, teardown),
+		cmocka_unit_test_setup_teardown(unreloadable_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(keys_in_use_are_pinned, setup, teardown),
+		cmocka_unit_test_setup_teardown(ownership_per_context, setup, teardown),
+		cmocka_unit_test_setup_teardown(parents_live_while_children_do, setup, teardown),
+		cmocka_unit_test_setup_teardown(recovers_from_tpm_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(reused_handle_marks_stale_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(leftover_keys_are_flushed_at_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(concurrent_users, setup, teardown),
+	};
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&res_lock, &a);
+	pthread_mutex_init(&tpm.lock, NULL);
+	log_init("test_keycache", LOG_SINK_NONE, LOG_LVL_ERROR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

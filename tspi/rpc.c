@@ -1,0 +1,642 @@
+/*
+ * The TSP's TCSD client: one socket per context, one request at a time
+ * (the context lock, held by every caller, keeps it that way).
+ *
+ * Packets are built and parsed only with common/tcsd_wire.h. Replies
+ * are read header first; a packet size above TCSD_MAX_PACKET or below
+ * the header is a broken connection, not an allocation.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "obj.h"
+#include "rpc.h"
+#include "tcsd_wire.h"
+
+/* Where our tcsd listens by default (tcsd/conf.h TCSD_DEFAULT_UNIX_SOCKET). */
+#define RPC_DEFAULT_SOCKET "/run/tcsd/tcsd.sock"
+/* Reserved type slots per request: more than any TCS call sends. Always at
+ * least one, so that type_offset and parm_offset are 28/29 even without
+ * parameters, which TrouSerS' tcsd requires (packet_size == parm_offset + parm_size). */
+#define RPC_SLOTS 16
+/* Seconds to wait for a TCP connection to be accepted. */
+#define RPC_CONNECT_TIMEOUT_S 10
+
+struct rpc_conn {
+	int fd;
+	bool broken;		/* a transport error happened: stays failed */
+};
+
+struct rpc_msg {
+	struct tspi_ctx *ctx;
+	uint32_t ordinal;
+	struct tcsd_packet_writer w;
+	uint32_t put_index;
+	uint8_t *reply;		/* the whole reply packet */
+	size_t reply_len;
+	struct tcsd_packet_reader r;
+	uint32_t get_index;
+	int err;		/* sticky error of the gets */
+	bool have_reply;
+};
+
+/* ---- sockets ---- */
+
+static int wait_fd(int fd, short events, int timeout_s)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	do {
+		n = poll(&p, 1, timeout_s * 1000);
+	} while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return -ETIMEDOUT;
+	if (n < 0)
+		return -errno;
+	return 0;
+}
+
+static int send_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t k;
+	int rc;
+
+	while (n > 0) {
+		if ((rc = wait_fd(fd, POLLOUT, RPC_REPLY_TIMEOUT_S)) != 0)
+			return rc;
+		k = send(fd, p, n, MSG_NOSIGNAL);
+		if (k < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int recv_all(int fd, uint8_t *p, size_t n)
+{
+	ssize_t k;
+	int rc;
+
+	while (n > 0) {
+		if ((rc = wait_fd(fd, POLLIN, RPC_REPLY_TIMEOUT_S)) != 0)
+			return rc;
+		k = recv(fd, p, n, 0);
+		if (k == 0)
+			return -ECONNRESET;
+		if (k < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/* Connects one address with a bounded wait (a firewalled host must not hang us). */
+static int connect_addr(const struct addrinfo *ai)
+{
+	socklen_t len = sizeof(int);
+	int fd, rc, soerr = 0;
+
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS) {
+			rc = -errno;
+			goto fail;
+		}
+		if ((rc = wait_fd(fd, POLLOUT, RPC_CONNECT_TIMEOUT_S)) != 0)
+			goto fail;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {
+			rc = soerr != 0 ? -soerr : -errno;
+			goto fail;
+		}
+	}
+	return fd;
+fail:
+	close(fd);
+	return rc;
+}
+
+static int connect_tcp(const char *host, const char *port)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL, *ai;
+	int fd = -ECONNREFUSED, rc;
+
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		log_error("tspi: cannot resolve tcsd host %s: %s", host, gai_strerror(rc));
+		return -EHOSTUNREACH;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = connect_addr(ai);
+		if (fd >= 0)
+			break;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* TSS_TCSD_PORT as TrouSerS reads it: a decimal port 1..65535. */
+static int tcsd_port(char out[8])
+{
+	const char *env = getenv("TSS_TCSD_PORT");
+	char *end;
+	long v;
+
+	if (env == NULL || *env == '\0') {
+		snprintf(out, 8, "%d", TCSD_DEFAULT_PORT);
+		return 0;
+	}
+	errno = 0;
+	v = strtol(env, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 65535) {
+		log_error("tspi: TSS_TCSD_PORT=%s is not a port number", env);
+		return -EINVAL;
+	}
+	snprintf(out, 8, "%ld", v);
+	return 0;
+}
+
+/* ---- calls ---- */
+
+TSS_RESULT rpc_begin(struct tspi_ctx *ctx, uint32_t ordinal, struct rpc_msg **out)
+{
+	struct rpc_msg *m;
+
+	*out = NULL;
+	if (ctx->conn == NULL)
+		return TSP_ERROR(TSS_E_NO_CONNECTION);
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return TSP_ERROR(TSS_E_OUTOFMEMORY);
+	m->ctx = ctx;
+	m->ordinal = ordinal;
+	if (tcsd_writer_init(&m->w, RPC_SLOTS) != 0) {
+		free(m);
+		return TSP_ERROR(TSS_E_OUTOFMEMORY);
+	}
+	if (ordinal != TCSD_ORD_OPENCONTEXT)
+		rpc_put_u32(m, ctx->tcs_ctx);
+	*out = m;
+	return TSS_SUCCESS;
+}
+
+void rpc_put_u8(struct rpc_msg *m, uint8_t v)
+{
+	tcsd_put_u8(&m->w, m->put_index++, v);
+}
+
+void rpc_put_bool(struct rpc_msg *m, bool v)
+{
+	tcsd_put_bool(&m->w, m->put_index++, v ? TRUE : FALSE);
+}
+
+void rpc_put_u16(struct rpc_msg *m, uint16_t v)
+{
+	tcsd_put_u16(&m->w, m->put_index++, v);
+}
+
+void rpc_put_u32(struct rpc_msg *m, uint32_t v)
+{
+	tcsd_put_u32(&m->w, m->put_index++, v);
+}
+
+void rpc_put_u64(struct rpc_msg *m, uint64_t v)
+{
+	tcsd_put_u64(&m->w, m->put_index++, v);
+}
+
+void rpc_put_sized(struct rpc_msg *m, const void *p, uint32_t n)
+{
+	tcsd_put_sized(&m->w, &m->put_index, p, n);
+}
+
+void rpc_put_bytes(struct rpc_msg *m, const void *p, uint32_t n)
+{
+	tcsd_put_bytes(&m->w, m->put_index++, p, n);
+}
+
+void rpc_put_nonce(struct rpc_msg *m, const BYTE nonce[20])
+{
+	TPM_NONCE v;
+
+	memcpy(v.nonce, nonce, sizeof(v.nonce));
+	tcsd_put_nonce(&m->w, m->put_index++, &v);
+}
+
+void rpc_put_digest(struct rpc_msg *m, const BYTE digest[20])
+{
+	TPM_DIGEST v;
+
+	memcpy(v.digest, digest, sizeof(v.digest));
+	tcsd_put_digest(&m->w, m->put_index++, &v);
+}
+
+void rpc_put_encauth(struct rpc_msg *m, const BYTE encauth[20])
+{
+	TPM_ENCAUTH v;
+
+	memcpy(v.authdata, encauth, sizeof(v.authdata));
+	tcsd_put_encauth(&m->w, m->put_index++, &v);
+	OPENSSL_cleanse(&v, sizeof(v));
+}
+
+void rpc_put_secret(struct rpc_msg *m, const BYTE secret[20])
+{
+	TPM_SECRET v;
+
+	memcpy(v.authdata, secret, sizeof(v.authdata));
+	tcsd_put_secret(&m->w, m->put_index++, &v);
+	OPENSSL_cleanse(&v, sizeof(v));
+}
+
+void rpc_put_uuid(struct rpc_msg *m, const TSS_UUID *uuid)
+{
+	tcsd_put_uuid(&m->w, m->put_index++, uuid);
+}
+
+void rpc_put_auth(struct rpc_msg *m, const TPM_AUTH *auth)
+{
+	tcsd_put_auth_in(&m->w, m->put_index++, auth);
+}
+
+void rpc_put_pcr_event(struct rpc_msg *m, const TSS_PCR_EVENT *ev)
+{
+	tcsd_put_pcr_event(&m->w, m->put_index++, ev);
+}
+
+void rpc_put_loadkey_info(struct rpc_msg *m, const TCS_LOADKEY_INFO *info)
+{
+	tcsd_put_loadkey_info(&m->w, m->put_index++, info);
+}
+
+/* The connection is unusable after a transport error: close it for good. */
+static TSS_RESULT conn_fail(struct rpc_msg *m, const char *what, int err)
+{
+	struct rpc_conn *c = m->ctx->conn;
+
+	log_error("tspi: tcsd connection lost (%s, TCSD ordinal %u): %s", what, m->ordinal,
+		  strerror(-err));
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	c->broken = true;
+	return TSP_ERROR(TSS_E_COMM_FAILURE);
+}
+
+TSS_RESULT rpc_call(struct rpc_msg *m)
+{
+	struct rpc_conn *c = m->ctx->conn;
+	uint8_t hdr[TCSD_HDR_SIZE];
+	struct tcsd_hdr h;
+	uint8_t *pkt = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (c == NULL)
+		return TSP_ERROR(TSS_E_NO_CONNECTION);
+	if (c->broken)
+		return TSP_ERROR(TSS_E_COMM_FAILURE);
+	rc = tcsd_writer_finish(&m->w, m->ordinal, &pkt, &len);
+	if (rc != 0) {
+		log_error("tspi: cannot build TCSD ordinal %u: %s", m->ordinal, strerror(-rc));
+		if (rc == -ENOMEM)
+			return TSP_ERROR(TSS_E_OUTOFMEMORY);
+		return TSP_ERROR(TSS_E_BAD_PARAMETER);
+	}
+	rc = send_all(c->fd, pkt, len);
+	OPENSSL_cleanse(pkt, len);
+	free(pkt);
+	if (rc != 0)
+		return conn_fail(m, "send", rc);
+
+	if ((rc = recv_all(c->fd, hdr, sizeof(hdr))) != 0)
+		return conn_fail(m, "receive", rc);
+	if ((rc = tcsd_hdr_decode(hdr, sizeof(hdr), &h, false)) != 0)
+		return conn_fail(m, "reply header", rc);
+	m->reply = malloc(h.packet_size);
+	if (m->reply == NULL)
+		return TSP_ERROR(TSS_E_OUTOFMEMORY);
+	memcpy(m->reply, hdr, sizeof(hdr));
+	m->reply_len = h.packet_size;
+	if ((rc = recv_all(c->fd, m->reply + sizeof(hdr), h.packet_size - sizeof(hdr))) != 0)
+		return conn_fail(m, "receive", rc);
+	if ((rc = tcsd_reader_init(&m->r, m->reply, m->reply_len, false)) != 0) {
+		/* The stream is still in step (we read packet_size bytes), but the
+		 * reply is nonsense: report it, keep the connection. */
+		log_error("tspi: malformed reply to TCSD ordinal %u: %s", m->ordinal,
+			  strerror(-rc));
+		return TSP_ERROR(TSS_E_COMM_FAILURE);
+	}
+	m->have_reply = true;
+	return tcsd_reader_code(&m->r);
+}
+
+/* Records the first failure of a get. */
+static void get_check(struct rpc_msg *m, int rc)
+{
+	if (rc != 0 && m->err == 0)
+		m->err = rc;
+}
+
+#define GET_GUARD(m) do { if (!(m)->have_reply || (m)->err) { get_check((m), -EBADMSG); return; } } while (0)
+
+void rpc_get_u8(struct rpc_msg *m, uint8_t *v)
+{
+	*v = 0;
+	GET_GUARD(m);
+	get_check(m, tcsd_get_u8(&m->r, m->get_index++, v));
+}
+
+void rpc_get_bool(struct rpc_msg *m, TSS_BOOL *v)
+{
+	*v = 0;
+	GET_GUARD(m);
+	get_check(m, tcsd_get_bool(&m->r, m->get_index++, v));
+}
+
+void rpc_get_u16(struct rpc_msg *m, uint16_t *v)
+{
+	*v = 0;
+	GET_GUARD(m);
+	get_check(m, tcsd_get_u16(&m->r, m->get_index++, v));
+}
+
+void rpc_get_u32(struct rpc_msg *m, uint32_t *v)
+{
+	*v = 0;
+	GET_GUARD(m);
+	get_check(m, tcsd_get_u32(&m->r, m->get_index++, v));
+}
+
+void rpc_get_u64(struct rpc_msg *m, uint64_t *v)
+{
+	*v = 0;
+	GET_GUARD(m);
+	get_check(m, tcsd_get_u64(&m->r, m->get_index++, v));
+}
+
+void rpc_get_bytes(struct rpc_msg *m, uint32_t n, uint32_t max, BYTE **out)
+{
+	*out = NULL;
+	GET_GUARD(m);
+	if (n == 0)
+		return;
+	get_check(m, tcsd_get_bytes_dup(&m->r, m->get_index++, out, n, max));
+}
+
+void rpc_get_bytes_to(struct rpc_msg *m, uint32_t n, void *dst)
+{
+	GET_GUARD(m);
+	get_check(m, tcsd_get_bytes_copy(&m->r, m->get_index++, dst, n, n));
+}
+
+void rpc_get_sized(struct rpc_msg *m, uint32_t max, uint32_t *n, BYTE **out)
+{
+	*n = 0;
+	*out = NULL;
+	GET_GUARD(m);
+	get_check(m, tcsd_get_sized_dup(&m->r, &m->get_index, out, n, max));
+}
+
+void rpc_get_nonce(struct rpc_msg *m, BYTE nonce[20])
+{
+	TPM_NONCE v;
+
+	memset(nonce, 0, 20);
+	GET_GUARD(m);
+	get_check(m, tcsd_get_nonce(&m->r, m->get_index++, &v));
+	if (m->err == 0)
+		memcpy(nonce, v.nonce, 20);
+}
+
+void rpc_get_digest(struct rpc_msg *m, BYTE digest[20])
+{
+	TPM_DIGEST v;
+
+	memset(digest, 0, 20);
+	GET_GUARD(m);
+	get_check(m, tcsd_get_digest(&m->r, m->get_index++, &v));
+	if (m->err == 0)
+		memcpy(digest, v.digest, 20);
+}
+
+void rpc_get_uuid(struct rpc_msg *m, TSS_UUID *uuid)
+{
+	memset(uuid, 0, sizeof(*uuid));
+	GET_GUARD(m);
+	get_check(m, tcsd_get_uuid(&m->r, m->get_index++, uuid));
+}
+
+void rpc_get_version(struct rpc_msg *m, TSS_VERSION *v)
+{
+	memset(v, 0, sizeof(*v));
+	GET_GUARD(m);
+	get_check(m, tcsd_get_version(&m->r, m->get_index++, v));
+}
+
+void rpc_get_auth(struct rpc_msg *m, TPM_AUTH *auth)
+{
+	TPM_AUTH v;
+
+	GET_GUARD(m);
+	get_check(m, tcsd_get_auth_out(&m->r, m->get_index++, &v));
+	if (m->err == 0) {
+		memcpy(&auth->NonceEven, &v.NonceEven, sizeof(auth->NonceEven));
+		auth->fContinueAuthSession = v.fContinueAuthSession;
+		memcpy(&auth->HMAC, &v.HMAC, sizeof(auth->HMAC));
+	}
+}
+
+void rpc_get_pcr_event(struct rpc_msg *m, TSS_PCR_EVENT *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	GET_GUARD(m);
+	get_check(m, tcsd_get_pcr_event(&m->r, m->get_index++, ev, TCSD_PCR_VALUE_MAX,
+					TCSD_EVENT_DATA_MAX));
+}
+
+void rpc_get_loadkey_info(struct rpc_msg *m, TCS_LOADKEY_INFO *info)
+{
+	memset(info, 0, sizeof(*info));
+	GET_GUARD(m);
+	get_check(m, tcsd_get_loadkey_info(&m->r, m->get_index++, info));
+}
+
+void rpc_get_km_keyinfo(struct rpc_msg *m, TSS_KM_KEYINFO *info)
+{
+	memset(info, 0, sizeof(*info));
+	GET_GUARD(m);
+	get_check(m, tcsd_get_km_keyinfo(&m->r, m->get_index++, info, TCSD_VENDOR_DATA_MAX));
+}
+
+void rpc_get_km_keyinfo2(struct rpc_msg *m, TSS_KM_KEYINFO2 *info)
+{
+	memset(info, 0, sizeof(*info));
+	GET_GUARD(m);
+	get_check(m, tcsd_get_km_keyinfo2(&m->r, m->get_index++, info, TCSD_VENDOR_DATA_MAX));
+}
+
+bool rpc_has_more(struct rpc_msg *m)
+{
+	return m->have_reply && m->err == 0 && tcsd_param_present(&m->r, m->get_index);
+}
+
+TSS_RESULT rpc_get_done(struct rpc_msg *m)
+{
+	if (!m->have_reply) {
+		log_error("tspi: no reply to read for TCSD ordinal %u", m->ordinal);
+		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
+	}
+	if (m->err != 0) {
+		log_error("tspi: malformed reply to TCSD ordinal %u (parameter %u): %s",
+			  m->ordinal, m->get_index, strerror(-m->err));
+		return TSP_ERROR(TSS_E_COMM_FAILURE);
+	}
+	return TSS_SUCCESS;
+}
+
+void rpc_end(struct rpc_msg *m)
+{
+	if (m == NULL)
+		return;
+	tcsd_writer_free(&m->w);
+	if (m->reply != NULL) {
+		OPENSSL_cleanse(m->reply, m->reply_len);
+		free(m->reply);
+	}
+	OPENSSL_cleanse(m, sizeof(*m));
+	free(m);
+}
+
+/* ---- connection ---- */
+
+static TSS_RESULT open_context(struct tspi_ctx *ctx)
+{
+	struct rpc_msg *m;
+	uint32_t tcs_ctx = 0, version = 0;
+	TSS_RESULT rc;
+
+	if ((rc = rpc_begin(ctx, TCSD_ORD_OPENCONTEXT, &m)) != TSS_SUCCESS)
+		return rc;
+	rc = rpc_call(m);
+	if (rc == TSS_SUCCESS) {
+		rpc_get_u32(m, &tcs_ctx);
+		/* TrouSerS 0.3.x also sends the TPM version; older ones do not. */
+		if (rpc_has_more(m))
+			rpc_get_u32(m, &version);
+		rc = rpc_get_done(m);
+	}
+	rpc_end(m);
+	if (rc != TSS_SUCCESS)
+		return rc;
+	ctx->tcs_ctx = tcs_ctx;
+	ctx->tcs_tpm_version = version != 0 ? version : 1;
+	return TSS_SUCCESS;
+}
+
+TSS_RESULT rpc_connect(struct tspi_ctx *ctx, const char *host)
+{
+	const char *env_host = getenv("TSS_TCSD_HOSTNAME");
+	const char *env_port = getenv("TSS_TCSD_PORT");
+	const char *sock = getenv("TSS12_TCSD_SOCKET");
+	char port[8];
+	int fd = -1;
+	TSS_RESULT rc;
+
+	if (ctx->conn != NULL)
+		return TSP_ERROR(TSS_E_CONNECTION_FAILED);
+	if (tcsd_port(port) != 0)
+		return TSP_ERROR(TSS_E_BAD_PARAMETER);
+
+	/* Only an unconfigured local connection tries the Unix socket. */
+	if (host == NULL && env_host == NULL && env_port == NULL) {
+		fd = connect_unix(sock != NULL && *sock != '\0' ? sock : RPC_DEFAULT_SOCKET);
+		if (fd < 0)
+			log_debug("tspi: no tcsd on the Unix socket (%s), trying TCP", strerror(-fd));
+	}
+	if (fd < 0) {
+		if (host == NULL)
+			host = env_host != NULL && *env_host != '\0' ? env_host : "localhost";
+		fd = connect_tcp(host, port);
+		if (fd < 0) {
+			log_error("tspi: cannot connect to tcsd at %s:%s: %s", host, port,
+				  strerror(-fd));
+			/* TrouSerS reports a refused connection as a communication failure. */
+			return TSP_ERROR(TSS_E_COMM_FAILURE);
+		}
+	}
+
+	ctx->conn = calloc(1, sizeof(*ctx->conn));
+	if (ctx->conn == NULL) {
+		close(fd);
+		return TSP_ERROR(TSS_E_OUTOFMEMORY);
+	}
+	ctx->conn->fd = fd;
+	if ((rc = open_context(ctx)) != TSS_SUCCESS) {
+		close(fd);
+		free(ctx->conn);
+		ctx->conn = NULL;
+		return rc;
+	}
+	return TSS_SUCCESS;
+}
+
+void rpc_disconnect(struct tspi_ctx *ctx)
+{
+	struct rpc_msg *m;
+
+	if (ctx->conn == NULL)
+		return;
+	if (!ctx->conn->broken && rpc_begin(ctx, TCSD_ORD_CLOSECONTEXT, &m) == TSS_SUCCESS) {
+		(void)rpc_call(m);
+		rpc_end(m);
+	}
+	if (ctx->conn->fd >= 0)
+		close(ctx->conn->fd);
+	free(ctx->conn);
+	ctx->conn = NULL;
+}

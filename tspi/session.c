@@ -1,0 +1,325 @@
+/*
+ * Client-side OIAP/OSAP sessions (see session.h). The TCS only relays
+ * TPM_OIAP / TPM_OSAP and the TPM_AUTH trailers; every HMAC is computed
+ * here from the policy secret (or by the application's callback).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "obj.h"
+#include "rpc.h"
+#include "secret.h"
+#include "session.h"
+
+/* OIAP sessions kept open per context for reuse. A TPM 1.2 has only a
+ * few (3 is the minimum, Part 2 §21.2): keep one, leave the rest to others. */
+#define SESSION_CACHE_MAX 1
+/* TPM_RESOURCES from OIAP/OSAP: other clients hold every session; wait a little. */
+#define SESSION_RETRIES 5
+#define SESSION_RETRY_NS (50 * 1000 * 1000)
+
+struct session_cache {
+	unsigned int n;
+	struct auth_session s[SESSION_CACHE_MAX];
+};
+
+static bool is_tpm_error(TSS_RESULT rc)
+{
+	return rc != TSS_SUCCESS && (rc & TSS_LAYER_TSP) == 0;
+}
+
+static void terminate(struct tspi_ctx *ctx, uint32_t handle)
+{
+	struct rpc_msg *m;
+
+	if (rpc_begin(ctx, TCSD_ORD_TERMINATEHANDLE, &m) != TSS_SUCCESS)
+		return;
+	rpc_put_u32(m, handle);
+	(void)rpc_call(m);
+	rpc_end(m);
+}
+
+static void pause_for_resources(void)
+{
+	struct timespec t = { 0, SESSION_RETRY_NS };
+
+	nanosleep(&t, NULL);
+}
+
+/* Fetches the policy's secret (or notes that a callback will do the HMACs). */
+static TSS_RESULT session_prepare(struct tspi_ctx *ctx, TSS_HPOLICY policy,
+				  TSS_HOBJECT authorized, struct session *s)
+{
+	struct tspi_policy *p;
+
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	s->policy = policy;
+	s->authorized = authorized;
+	p = secret_policy(ctx, policy);
+	if (p == NULL)
+		return TSP_ERROR(TSS_E_INVALID_HANDLE);
+	if (secret_expired(p))
+		return TSP_ERROR(TSS_E_INVALID_OBJ_ACCESS);
+	switch (p->mode) {
+	case TSS_SECRET_MODE_CALLBACK:
+		s->callback = true;
+		return TSS_SUCCESS;
+	case TSS_SECRET_MODE_NONE:
+		/* TrouSerS: a command that needs auth cannot use a policy without secret. */
+		return TSP_ERROR(TSS_E_POLICY_NO_SECRET);
+	default:
+		return secret_get(ctx, policy, false, s->secret);
+	}
+}
+
+TSS_RESULT session_oiap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
+			struct session *s)
+{
+	struct session_cache *c;
+	struct rpc_msg *m = NULL;
+	uint32_t handle = 0;
+	BYTE nonce_even[20];
+	TSS_RESULT rc;
+	int tries = 0;
+
+	if ((rc = session_prepare(ctx, policy, authorized, s)) != TSS_SUCCESS)
+		goto fail;
+	s->continue_session = true;
+
+	c = ctx->sessions;
+	if (c != NULL && c->n > 0) {
+		s->s = c->s[--c->n];
+		OPENSSL_cleanse(&c->s[c->n], sizeof(c->s[c->n]));
+		s->from_cache = true;
+		s->open = true;
+		return TSS_SUCCESS;
+	}
+
+	do {
+		rpc_end(m);
+		m = NULL;
+		if ((rc = rpc_begin(ctx, TCSD_ORD_OIAP, &m)) != TSS_SUCCESS)
+			goto fail;
+		rc = rpc_call(m);
+		if (rc == TPM_E_RESOURCES)
+			pause_for_resources();
+	} while (rc == TPM_E_RESOURCES && ++tries < SESSION_RETRIES);
+	if (rc == TSS_SUCCESS) {
+		rpc_get_u32(m, &handle);
+		rpc_get_nonce(m, nonce_even);
+		rc = rpc_get_done(m);
+	}
+	rpc_end(m);
+	if (rc != TSS_SUCCESS)
+		goto fail;
+	auth_session_oiap(&s->s, handle, nonce_even);
+	s->s.continue_session = true;
+	s->open = true;
+	return TSS_SUCCESS;
+fail:
+	OPENSSL_cleanse(s->secret, sizeof(s->secret));
+	return rc;
+}
+
+TSS_RESULT session_osap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
+			UINT16 entity_type, UINT32 entity_value, struct session *s)
+{
+	BYTE nonce_even[20], nonce_even_osap[20], nonce_odd_osap[20];
+	struct rpc_msg *m = NULL;
+	uint32_t handle = 0;
+	TSS_RESULT rc;
+	int tries = 0;
+
+	if ((rc = session_prepare(ctx, policy, authorized, s)) != TSS_SUCCESS)
+		goto fail;
+	if (auth_random_nonce(nonce_odd_osap) != 0) {
+		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
+		goto fail;
+	}
+	do {
+		rpc_end(m);
+		m = NULL;
+		if ((rc = rpc_begin(ctx, TCSD_ORD_OSAP, &m)) != TSS_SUCCESS)
+			goto fail;
+		rpc_put_u16(m, entity_type);
+		rpc_put_u32(m, entity_value);
+		rpc_put_nonce(m, nonce_odd_osap);
+		rc = rpc_call(m);
+		if (rc == TPM_E_RESOURCES)
+			pause_for_resources();
+	} while (rc == TPM_E_RESOURCES && ++tries < SESSION_RETRIES);
+	if (rc == TSS_SUCCESS) {
+		rpc_get_u32(m, &handle);
+		rpc_get_nonce(m, nonce_even);
+		rpc_get_nonce(m, nonce_even_osap);
+		rc = rpc_get_done(m);
+	}
+	rpc_end(m);
+	if (rc != TSS_SUCCESS)
+		goto fail;
+
+	memcpy(s->nonce_even_osap, nonce_even_osap, 20);
+	memcpy(s->nonce_odd_osap, nonce_odd_osap, 20);
+	if (s->callback) {
+		/* The application computes the shared secret in its callback. */
+		memset(&s->s, 0, sizeof(s->s));
+		s->s.type = AUTH_SESSION_OSAP;
+		s->s.handle = handle;
+		memcpy(s->s.nonce_even, nonce_even, 20);
+	} else if (auth_session_osap(&s->s, handle, nonce_even, nonce_even_osap, nonce_odd_osap,
+				     s->secret) != 0) {
+		terminate(ctx, handle);
+		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
+		goto fail;
+	}
+	s->s.continue_session = false;
+	s->open = true;
+	return TSS_SUCCESS;
+fail:
+	OPENSSL_cleanse(s->secret, sizeof(s->secret));
+	return rc;
+}
+
+void session_keep_open(struct session *s, bool keep)
+{
+	s->s.continue_session = keep;
+}
+
+TSS_RESULT session_auth(struct session *s, UINT32 ordinal, const BYTE digest[20],
+			TPM_AUTH *auth)
+{
+	BYTE hmac[20];
+	TSS_RESULT rc = TSS_SUCCESS;
+
+	memset(auth, 0, sizeof(*auth));
+	if (!s->open || auth_session_new_nonce_odd(&s->s) != 0)
+		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
+	s->ordinal = ordinal;
+	s->continue_session = s->s.continue_session;
+	if (s->callback) {
+		rc = secret_callback_hmac(s->ctx, s->policy, s->authorized, false, ordinal,
+					  s->s.continue_session, s->s.nonce_even, s->s.nonce_odd,
+					  s->s.type == AUTH_SESSION_OSAP ? s->nonce_even_osap : NULL,
+					  s->s.type == AUTH_SESSION_OSAP ? s->nonce_odd_osap : NULL,
+					  digest, hmac);
+	} else if (auth_request_hmac(&s->s, s->secret, digest, hmac) != 0) {
+		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
+	}
+	if (rc != TSS_SUCCESS)
+		goto out;
+	auth->AuthHandle = s->s.handle;
+	memcpy(auth->NonceOdd.nonce, s->s.nonce_odd, 20);
+	memcpy(auth->NonceEven.nonce, s->s.nonce_even, 20);
+	auth->fContinueAuthSession = s->s.continue_session ? TRUE : FALSE;
+	memcpy(auth->HMAC.authdata, hmac, 20);
+	secret_used(s->ctx, s->policy);
+out:
+	OPENSSL_cleanse(hmac, sizeof(hmac));
+	return rc;
+}
+
+TSS_RESULT session_verify(struct session *s, const BYTE digest[20], const TPM_AUTH *auth)
+{
+	struct auth_response rsp;
+	BYTE hmac[20];
+	TSS_RESULT rc;
+
+	memcpy(rsp.nonce_even, auth->NonceEven.nonce, 20);
+	rsp.continue_session = auth->fContinueAuthSession != FALSE;
+	memcpy(rsp.hmac, auth->HMAC.authdata, 20);
+	if (s->callback) {
+		memcpy(hmac, rsp.hmac, 20);
+		rc = secret_callback_hmac(s->ctx, s->policy, s->authorized, true, s->ordinal,
+					  rsp.continue_session, rsp.nonce_even, s->s.nonce_odd,
+					  s->s.type == AUTH_SESSION_OSAP ? s->nonce_even_osap : NULL,
+					  s->s.type == AUTH_SESSION_OSAP ? s->nonce_odd_osap : NULL,
+					  digest, hmac);
+		if (rc != TSS_SUCCESS) {
+			rc = TSP_ERROR(TSS_E_TSP_AUTHFAIL);
+		} else {
+			memcpy(s->s.nonce_even, rsp.nonce_even, 20);
+			if (!rsp.continue_session)
+				auth_session_end(&s->s);
+		}
+	} else if (auth_response_verify(&s->s, s->secret, digest, &rsp) != 0) {
+		log_error("tspi: the TPM's reply to ordinal 0x%x fails its HMAC check", s->ordinal);
+		rc = TSP_ERROR(TSS_E_TSP_AUTHFAIL);
+	} else {
+		rc = TSS_SUCCESS;
+	}
+	if (rc == TSS_SUCCESS && !rsp.continue_session)
+		s->open = false;
+	OPENSSL_cleanse(hmac, sizeof(hmac));
+	return rc;
+}
+
+TSS_RESULT session_encauth(struct session *s, const BYTE secret[20], BYTE encauth[20])
+{
+	if (s->s.type != AUTH_SESSION_OSAP || s->callback ||
+	    auth_session_encauth(&s->s, secret, encauth) != 0)
+		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
+	return TSS_SUCCESS;
+}
+
+TSS_RESULT session_encauth_odd(struct session *s, const BYTE secret[20], BYTE encauth[20])
+{
+	if (s->s.type != AUTH_SESSION_OSAP || s->callback ||
+	    auth_session_encauth_odd(&s->s, secret, encauth) != 0)
+		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
+	return TSS_SUCCESS;
+}
+
+void session_end(struct session *s, TSS_RESULT cmd_rc)
+{
+	struct session_cache *c;
+
+	if (s->ctx == NULL)
+		return;
+	if (s->open && s->s.type != AUTH_SESSION_NONE) {
+		if (cmd_rc == TSS_SUCCESS && s->s.type == AUTH_SESSION_OIAP && s->continue_session) {
+			c = s->ctx->sessions;
+			if (c == NULL)
+				c = s->ctx->sessions = calloc(1, sizeof(*c));
+			if (c != NULL && c->n < SESSION_CACHE_MAX) {
+				c->s[c->n++] = s->s;
+				goto wipe;
+			}
+			terminate(s->ctx, s->s.handle);
+		} else if (!is_tpm_error(cmd_rc)) {
+			/* The TPM did not fail the command, so it may still hold the session. */
+			terminate(s->ctx, s->s.handle);
+		}
+		/* A TPM error closed the session on the TPM already (Part 1 §13.2). */
+	}
+wipe:
+	auth_session_end(&s->s);
+	OPENSSL_cleanse(s, sizeof(*s));
+}
+
+bool session_retry(const struct session *s, TSS_RESULT cmd_rc)
+{
+	return s->from_cache && (cmd_rc == TPM_E_INVALID_AUTHHANDLE);
+}
+
+void session_cache_free(struct tspi_ctx *ctx)
+{
+	struct session_cache *c = ctx->sessions;
+
+	if (c == NULL)
+		return;
+	while (c->n > 0) {
+		c->n--;
+		if (ctx->conn != NULL)
+			terminate(ctx, c->s[c->n].handle);
+		auth_session_end(&c->s[c->n]);
+	}
+	free(c);
+	ctx->sessions = NULL;
+}

@@ -1,0 +1,108 @@
+/*
+ * Client-side authorisation sessions (TPM 1.2 Part 1 §13-§15): OIAP and
+ * OSAP run through the TCS, HMACs computed here with common/auth.h and
+ * the policy secrets of secret.h.
+ *
+ * One struct session authorises one command. Typical authorised command
+ * (see tspi_tpm.c for real ones):
+ *
+ *	struct session s;
+ *	TPM_AUTH auth;
+ *	BYTE digest[20];
+ *
+ *	rc = session_oiap(ctx, key->usage_policy, key->handle, &s);
+ *	// 1S digest of the command: auth_digest_request(TPM_ORD_x, ...)
+ *	rc = session_auth(&s, TPM_ORD_x, digest, &auth);
+ *	... rpc_put_auth(m, &auth); rc = rpc_call(m); rpc_get_auth(m, &auth) ...
+ *	// output digest: auth_digest_response(rc, TPM_ORD_x, ...)
+ *	if (rc == TSS_SUCCESS)
+ *		rc = session_verify(&s, digest, &auth);	// TSS_E_TSP_AUTHFAIL on mismatch
+ *	session_end(&s, rc);
+ *
+ * Reuse: an OIAP session that the TPM keeps open is cached in the
+ * context and handed out again by the next session_oiap() (saves the
+ * OIAP round trip; OIAP sessions are not bound to an entity, Part 1
+ * §13.2). OSAP sessions are bound to one entity and not cached.
+ * session_end() returns a good OIAP session to the cache, or forgets it
+ * when the command failed (the TPM then closed it) — so a command that
+ * fails with an auth error never poisons the next one. If a cached
+ * session turned out to be dead (TPM_INVALID_AUTHHANDLE, e.g. the TCS
+ * swapped it out), session_retry() says so: the caller may retry once.
+ *
+ * All calls with the context locked.
+ */
+#ifndef TSS12_TSPI_SESSION_H
+#define TSS12_TSPI_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "tss/tspi.h"
+#include "tss/tcs_structs.h"
+
+struct tspi_ctx;
+
+struct session {
+	struct tspi_ctx *ctx;
+	struct auth_session s;		/* handle, nonces, OSAP shared secret */
+	TSS_HPOLICY policy;		/* whose secret authorises */
+	TSS_HOBJECT authorized;		/* the object (for callback policies) */
+	BYTE secret[20];		/* entity usage secret (wiped at end) */
+	bool callback;			/* HMACs from the application */
+	bool from_cache;		/* a reused OIAP session */
+	bool open;			/* the TPM still holds it */
+	bool continue_session;		/* what the last session_auth asked */
+	UINT32 ordinal;			/* of the command being authorised */
+	BYTE nonce_even_osap[20];	/* callback policies need these */
+	BYTE nonce_odd_osap[20];
+};
+
+/* An OIAP session (cached one if available) for the entity whose usage
+ * secret is in policy; authorized is the object being authorised. */
+TSS_RESULT session_oiap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
+			struct session *s);
+
+/* A new OSAP session for entity (TPM_ET_*, Part 2 §4.4) and its value
+ * (key handle as the TCS knows it, TPM_KH_OWNER/SRK, ...). */
+TSS_RESULT session_osap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
+			UINT16 entity_type, UINT32 entity_value, struct session *s);
+
+/*
+ * Fills auth for a request whose input parameter digest (1S) is given:
+ * fresh nonceOdd, continueAuthSession (TRUE for OIAP so the session can
+ * be reused; FALSE for OSAP unless session_keep_open was called), HMAC.
+ */
+TSS_RESULT session_auth(struct session *s, UINT32 ordinal, const BYTE digest[20],
+			TPM_AUTH *auth);
+/* Asks to continue an OSAP session (several commands on one entity). */
+void session_keep_open(struct session *s, bool keep);
+
+/*
+ * Checks the reply's HMAC (auth holds nonceEven, continue, HMAC as
+ * rpc_get_auth left them) over the output parameter digest; rolls the
+ * nonces. Mismatch: TSP_ERROR(TSS_E_TSP_AUTHFAIL).
+ */
+TSS_RESULT session_verify(struct session *s, const BYTE digest[20], const TPM_AUTH *auth);
+
+/* ADIP (Part 1 §14.5): encAuth = secret XOR SHA1(sharedSecret || lastNonceEven). OSAP only. */
+TSS_RESULT session_encauth(struct session *s, const BYTE secret[20], BYTE encauth[20]);
+/* Same with nonceOdd (CreateWrapKey's migration secret, Part 3 §10.4);
+ * call after session_auth so the nonceOdd is the one sent. */
+TSS_RESULT session_encauth_odd(struct session *s, const BYTE secret[20], BYTE encauth[20]);
+
+/*
+ * Ends the session after its command: cmd_rc is what the command
+ * returned. Caches a healthy OIAP session, otherwise terminates it at the
+ * TCS if still open, and wipes the secrets.
+ */
+void session_end(struct session *s, TSS_RESULT cmd_rc);
+
+/* True if cmd_rc says a reused session had died (retry once with a new
+ * one). Call it before session_end(), which wipes s. */
+bool session_retry(const struct session *s, TSS_RESULT cmd_rc);
+
+/* Context close: forgets (and terminates) the cached sessions. */
+void session_cache_free(struct tspi_ctx *ctx);
+
+#endif /* TSS12_TSPI_SESSION_H */

@@ -1,0 +1,256 @@
+/*
+ * The rest of TrouSerS' Tspi_* surface that tss12 does not implement yet
+ * (issue 4: NV storage, migration and CMK, identities, delegation,
+ * maintenance, audit, counters, ticks, DIR registers, the revocable EK).
+ *
+ * They exist so that binaries linked against TrouSerS' libtspi with
+ * BIND_NOW (every Debian tpm-tools binary imports Tspi_NV_* through its
+ * shared helper code) load against ours, and answer TSS_E_NOTIMPL. Each
+ * is weak: a module that implements the function for real simply
+ * defines it, and the linker takes that one.
+ */
+#include "config.h"
+
+#include "tss/tspi.h"
+
+#define NOTIMPL __attribute__((weak)) TSS_RESULT
+
+NOTIMPL Tspi_DecodeBER_TssBlob(UINT32 berBlobSize, BYTE *berBlob, UINT32 *blobType,
+	UINT32 *rawBlobSize, BYTE *rawBlob)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_EncodeDER_TssBlob(UINT32 rawBlobSize, BYTE *rawBlob, UINT32 blobType,
+	UINT32 *derBlobSize, BYTE *derBlob)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_Key_CMKConvertMigration(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey,
+	TSS_HMIGDATA hMigrationData, UINT32 ulRandomLength, BYTE *rgbRandom)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_Key_CMKCreateBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey,
+	TSS_HMIGDATA hMigrationData, UINT32 *pulRandomLength, BYTE **prgbRandom)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_Key_ConvertMigrationBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey,
+	UINT32 ulRandomLength, BYTE *rgbRandom, UINT32 ulMigrationBlobLength, BYTE *rgbMigrationBlob)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_Key_CreateMigrationBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey,
+	UINT32 ulMigTicketLength, BYTE *rgbMigTicket, UINT32 *pulRandomLength, BYTE **prgbRandom,
+	UINT32 *pulMigrationBlobLength, BYTE **prgbMigrationBlob)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_NV_DefineSpace(TSS_HNVSTORE hNVStore, TSS_HPCRS hReadPcrComposite,
+	TSS_HPCRS hWritePcrComposite)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_NV_ReadValue(TSS_HNVSTORE hNVStore, UINT32 offset, UINT32 *ulDataLength,
+	BYTE **rgbDataRead)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_NV_ReleaseSpace(TSS_HNVSTORE hNVStore)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_NV_WriteValue(TSS_HNVSTORE hNVStore, UINT32 offset, UINT32 ulDataLength,
+	BYTE *rgbDataToWrite)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_ActivateIdentity(TSS_HTPM hTPM, TSS_HKEY hIdentKey,
+	UINT32 ulAsymCAContentsBlobLength, BYTE *rgbAsymCAContentsBlob,
+	UINT32 ulSymCAAttestationBlobLength, BYTE *rgbSymCAAttestationBlob,
+	UINT32 *pulCredentialLength, BYTE **prgbCredential)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_AuthorizeMigrationTicket(TSS_HTPM hTPM, TSS_HKEY hMigrationKey,
+	TSS_MIGRATE_SCHEME migrationScheme, UINT32 *pulMigTicketLength, BYTE **prgbMigTicket)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_CMKApproveMA(TSS_HTPM hTPM, TSS_HMIGDATA hMaAuthData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_CMKCreateTicket(TSS_HTPM hTPM, TSS_HKEY hVerifyKey, TSS_HMIGDATA hSigData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_CMKSetRestrictions(TSS_HTPM hTPM, TSS_CMK_DELEGATE CmkDelegate)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_CheckMaintenancePubKey(TSS_HTPM hTPM, TSS_HKEY hMaintenanceKey,
+	TSS_VALIDATION *pValidationData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_CollateIdentityRequest(TSS_HTPM hTPM, TSS_HKEY hKeySRK, TSS_HKEY hCAPubKey,
+	UINT32 ulIdentityLabelLength, BYTE *rgbIdentityLabelData, TSS_HKEY hIdentityKey,
+	TSS_ALGORITHM_ID algID, UINT32 *pulTCPAIdentityReqLength, BYTE **prgbTCPAIdentityReq)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_CreateEndorsementKey(TSS_HTPM hTPM, TSS_HKEY hKey,
+	TSS_VALIDATION *pValidationData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_CreateMaintenanceArchive(TSS_HTPM hTPM, TSS_BOOL fGenerateRndNumber,
+	UINT32 *pulRndNumberLength, BYTE **prgbRndNumber, UINT32 *pulArchiveDataLength,
+	BYTE **prgbArchiveData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_CreateRevocableEndorsementKey(TSS_HTPM hTPM, TSS_HKEY hKey,
+	TSS_VALIDATION *pValidationData, UINT32 *pulEkResetDataLength, BYTE **rgbEkResetData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_Delegate_AddFamily(TSS_HTPM hTPM, BYTE bLabel, TSS_HDELFAMILY *phFamily)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_Delegate_CacheOwnerDelegation(TSS_HTPM hTPM, TSS_HPOLICY hDelegation,
+	UINT32 ulIndex, UINT32 ulFlags)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_Delegate_CreateDelegation(TSS_HOBJECT hObject, BYTE bLabel, UINT32 ulFlags,
+	TSS_HPCRS hPcr, TSS_HDELFAMILY hFamily, TSS_HPOLICY hDelegation)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_Delegate_GetFamily(TSS_HTPM hTPM, UINT32 ulFamilyID, TSS_HDELFAMILY *phFamily)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_Delegate_InvalidateFamily(TSS_HTPM hTPM, TSS_HDELFAMILY hFamily)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_Delegate_ReadTables(TSS_HCONTEXT hContext, UINT32 *pulFamilyTableSize,
+	TSS_FAMILY_TABLE_ENTRY **ppFamilyTable, UINT32 *pulDelegateTableSize,
+	TSS_DELEGATION_TABLE_ENTRY **ppDelegateTable)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_Delegate_UpdateVerificationCount(TSS_HTPM hTPM, TSS_HPOLICY hDelegation)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_Delegate_VerifyDelegation(TSS_HPOLICY hDelegation)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_DirRead(TSS_HTPM hTPM, UINT32 ulDirIndex, UINT32 *pulDirDataLength,
+	BYTE **prgbDirData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_DirWrite(TSS_HTPM hTPM, UINT32 ulDirIndex, UINT32 ulDirDataLength,
+	BYTE *rgbDirData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_GetAuditDigest(TSS_HTPM hTPM, TSS_HKEY hKey, TSS_BOOL closeAudit,
+	UINT32 *pulAuditDigestSize, BYTE **prgbAuditDigest, TPM_COUNTER_VALUE *pCounterValue,
+	TSS_VALIDATION *pValidationData, UINT32 *ordSize, UINT32 **ordList)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_KeyControlOwner(TSS_HTPM hTPM, TSS_HKEY hKey, UINT32 attribName,
+	TSS_BOOL attribValue, TSS_UUID *pUuidData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_KillMaintenanceFeature(TSS_HTPM hTPM)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_LoadMaintenancePubKey(TSS_HTPM hTPM, TSS_HKEY hMaintenanceKey,
+	TSS_VALIDATION *pValidationData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_OwnerGetSRKPubKey(TSS_HTPM hTPM, UINT32 *pulPubKeyLength, BYTE **prgbPubKey)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_Quote(TSS_HTPM hTPM, TSS_HKEY hIdentKey, TSS_HPCRS hPcrComposite,
+	TSS_VALIDATION *pValidationData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_Quote2(TSS_HTPM hTPM, TSS_HKEY hIdentKey, TSS_BOOL fAddVersion,
+	TSS_HPCRS hPcrComposite, TSS_VALIDATION *pValidationData, UINT32 *versionInfoSize,
+	BYTE **versionInfo)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_ReadCounter(TSS_HTPM hTPM, UINT32 *counterValue)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_ReadCurrentTicks(TSS_HTPM hTPM, TPM_CURRENT_TICKS *tickCount)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_RevokeEndorsementKey(TSS_HTPM hTPM, UINT32 ulEkResetDataLength,
+	BYTE *rgbEkResetData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_TPM_SetOperatorAuth(TSS_HTPM hTPM, TSS_HPOLICY hOperatorPolicy)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
