@@ -53,6 +53,25 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# Two consecutive free ports (swtpm's data and control channels).
+free_port_pair() {
+	python3 -c '
+import socket
+while True:
+    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
+    b = socket.socket()
+    try:
+        b.bind(("127.0.0.1", p + 1))
+    except OSError:
+        continue
+    print(p)
+    break'
+}
+
+accepting() {
+	python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null
+}
+
 # The PS directory belongs to tss, as /var/lib/tpm does.
 chmod 755 "$dir"
 mkdir "$dir/ps" "$dir/tpm"
@@ -68,14 +87,27 @@ client=$dir/ps_trousers
 
 swtpm_setup --tpmstate "$dir/tpm" --createek > "$dir/swtpm_setup.log" 2>&1 ||
 	fail "swtpm_setup"
-tpm_port=$(free_port)
-swtpm socket --tpmstate dir="$dir/tpm" \
-	--server type=tcp,port="$tpm_port",bindaddr=127.0.0.1 \
-	--ctrl type=tcp,port=$((tpm_port + 1)),bindaddr=127.0.0.1 \
-	--flags not-need-init,startup-clear --log file="$dir/swtpm.log" &
-swtpm_pid=$!
-sleep 0.5
-kill -0 "$swtpm_pid" 2>/dev/null || fail "swtpm did not start"
+# Ports found free can be taken by a parallel test before swtpm binds
+# them: try again with others rather than fail.
+for attempt in 1 2 3 4 5; do
+	tpm_port=$(free_port_pair)
+	swtpm socket --tpmstate dir="$dir/tpm" \
+		--server type=tcp,port="$tpm_port",bindaddr=127.0.0.1 \
+		--ctrl type=tcp,port=$((tpm_port + 1)),bindaddr=127.0.0.1 \
+		--flags not-need-init,startup-clear --log file="$dir/swtpm.log" &
+	swtpm_pid=$!
+	tries=50
+	while [ $tries -gt 0 ] && kill -0 "$swtpm_pid" 2>/dev/null && ! accepting "$tpm_port"; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	accepting "$tpm_port" && break
+	kill -TERM "$swtpm_pid" 2>/dev/null
+	wait "$swtpm_pid" 2>/dev/null
+	swtpm_pid=""
+	echo "swtpm on port $tpm_port did not start (attempt $attempt): $(cat "$dir/swtpm.log" 2>/dev/null)"
+done
+[ -n "$swtpm_pid" ] || fail "swtpm did not start"
 
 tcsd_port=$(free_port)
 export TSS_TCSD_HOSTNAME=127.0.0.1 TSS_TCSD_PORT=$tcsd_port
