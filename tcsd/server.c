@@ -337,6 +337,12 @@ enum rx { RX_OK, RX_EOF, RX_STOP, RX_ERROR };
 static enum rx recv_all(struct tcsd_client *cl, uint8_t *p, size_t n, bool idle)
 {
 	size_t got = 0;
+	/*
+	 * Inside a packet the bytes are usually there already (clients send a
+	 * packet in one write): try the receive first and poll only when it
+	 * would block, which saves a system call per request.
+	 */
+	bool try_now = !idle;
 
 	while (got < n) {
 		struct pollfd pfd[2] = {
@@ -344,23 +350,30 @@ static enum rx recv_all(struct tcsd_client *cl, uint8_t *p, size_t n, bool idle)
 			{ .fd = srv.stop_pipe[0], .events = POLLIN },
 		};
 		bool waiting_idle = idle && got == 0;
-		int rc = poll(pfd, waiting_idle ? 2 : 1, waiting_idle ? -1 : TCSD_PACKET_TIMEOUT_MS);
 		ssize_t r;
 
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0)
-			return RX_ERROR;
-		if (rc == 0) {
-			log_warn("%s: packet incomplete after %d s; closing", cl->name,
-				 TCSD_PACKET_TIMEOUT_MS / 1000);
-			return RX_ERROR;
+		if (!try_now) {
+			int rc = poll(pfd, waiting_idle ? 2 : 1,
+				      waiting_idle ? -1 : TCSD_PACKET_TIMEOUT_MS);
+
+			if (rc < 0 && errno == EINTR)
+				continue;
+			if (rc < 0)
+				return RX_ERROR;
+			if (rc == 0) {
+				log_warn("%s: packet incomplete after %d s; closing", cl->name,
+					 TCSD_PACKET_TIMEOUT_MS / 1000);
+				return RX_ERROR;
+			}
+			if (waiting_idle && (pfd[1].revents & POLLIN) && !(pfd[0].revents & POLLIN))
+				return RX_STOP;
 		}
-		if (waiting_idle && (pfd[1].revents & POLLIN) && !(pfd[0].revents & POLLIN))
-			return RX_STOP;
-		r = recv(cl->fd, p + got, n - got, 0);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		r = recv(cl->fd, p + got, n - got, MSG_DONTWAIT);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
+			try_now = false;
 			continue;
+		}
+		try_now = true;
 		if (r < 0) {
 			log_debug("%s: receive failed: %s", cl->name, strerror(errno));
 			return RX_ERROR;
