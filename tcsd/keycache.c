@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,12 +70,21 @@ struct kc_key {
 #define KC_MAX_DEPTH 32
 /* Handles handed out: a counter that skips 0 and the TPM_KH_* range. */
 #define KC_FIRST_HANDLE 0x22330001u
-/* How long a load waits for another command to release a key slot. */
+/* How long an acquire waits for another command to release a key slot. */
 #define KC_WAIT_SECONDS 30
 
 static pthread_mutex_t kc_mutex = PTHREAD_MUTEX_INITIALIZER;
-/* Signalled when a pin is released: a load waiting for a free slot retries. */
-static pthread_cond_t kc_unpinned = PTHREAD_COND_INITIALIZER;
+/*
+ * An acquire that found every slot pinned sleeps on kc_slot_cond until
+ * kc_slot_gen moves: it counts the events that can make a slot usable (a
+ * pin dropped, a key gone from the TPM). Comparing the count, not just
+ * sleeping, means an event between the failed load and the sleep is not
+ * missed. The condition runs on CLOCK_MONOTONIC (a clock step must not
+ * stretch or cut the bounded wait), hence the one-time initialisation.
+ */
+static pthread_cond_t kc_slot_cond;
+static pthread_once_t kc_slot_cond_once = PTHREAD_ONCE_INIT;
+static uint64_t kc_slot_gen;
 static struct kc_key srk = {
 	.handle = KEYCACHE_SRK_HANDLE,
 	.tpm_handle = KEYCACHE_SRK_HANDLE,
@@ -98,12 +108,44 @@ static bool is_out_of_slots(TSS_RESULT rc)
 	return rc == TPM_E_RESOURCES || rc == TPM_E_NOSPACE;
 }
 
+static void slot_cond_init(void)
+{
+	pthread_condattr_t a;
+
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&kc_slot_cond, &a);
+	pthread_condattr_destroy(&a);
+}
+
 static bool uuid_equal(const TSS_UUID *a, const TSS_UUID *b)
 {
 	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
 /* ---- table helpers (kc_mutex held) ---- */
+
+/* Something that may free a slot for a waiting acquire happened. */
+static void slot_event_locked(void)
+{
+	pthread_once(&kc_slot_cond_once, slot_cond_init);
+	kc_slot_gen++;
+	pthread_cond_broadcast(&kc_slot_cond);
+}
+
+/*
+ * A command's pin (keycache_acquire) ends. The short pins the loading
+ * code takes on a key or parent for one attempt are dropped with a plain
+ * pins-- instead: they end inside the attempt of the thread holding
+ * tcsd_lock, and counting them would make that thread's own failed
+ * attempt look like news and spin it.
+ */
+static void unpin_locked(struct kc_key *k)
+{
+	if (k->pins > 0)
+		k->pins--;
+	slot_event_locked();
+}
 
 static struct kc_key *find_locked(TCS_KEY_HANDLE h)
 {
@@ -204,6 +246,7 @@ static void mark_gone_locked(struct kc_key *k)
 	if (k->state == KC_LOST)
 		log_warn("key cache: key 0x%x left the TPM and cannot be reloaded without its "
 			 "parent's authorisation", k->handle);
+	slot_event_locked();
 }
 
 /*
@@ -273,6 +316,11 @@ static void collect_garbage(void)
 					  victim->handle, tpm_handle, rc);
 		}
 		key_free(victim);
+		if (flush) {
+			pthread_mutex_lock(&kc_mutex);
+			slot_event_locked();
+			pthread_mutex_unlock(&kc_mutex);
+		}
 	}
 }
 
@@ -404,6 +452,15 @@ static TSS_RESULT restore_from_context(struct kc_key *k)
 		if (!is_out_of_slots(rc) || keycache_evict_one() != TSS_SUCCESS)
 			break;
 	}
+	/*
+	 * No slot now (every one pinned by a command in progress): the key
+	 * was not loaded and its blob stays good for a retry once a slot is
+	 * free. Dropping it here would lose a key loaded with its parent's
+	 * authorisation for good: only this blob (TPM_LoadKeyContext, Part 3
+	 * §27.2.2) brings such a key back.
+	 */
+	if (is_out_of_slots(rc))
+		return rc;
 	pthread_mutex_lock(&kc_mutex);
 	OPENSSL_cleanse(k->ctx_blob, k->ctx_len);
 	free(k->ctx_blob);
@@ -469,7 +526,8 @@ static TSS_RESULT ensure_loaded(struct kc_key *k, unsigned int depth)
 
 	if (state == KC_SAVED) {
 		rc = restore_from_context(k);
-		if (rc == TSS_SUCCESS)
+		/* Out of slots: the context is kept; a reload would need a slot too. */
+		if (rc == TSS_SUCCESS || is_out_of_slots(rc))
 			goto out;
 		pthread_mutex_lock(&kc_mutex);
 		state = k->state;
@@ -500,14 +558,51 @@ static size_t pinned_loaded_locked(void)
 	return n;
 }
 
+/*
+ * ensure_loaded found every slot taken by keys other commands have pinned
+ * (the caller holds tcsd_lock, kc_mutex not). Waits, with tcsd_lock
+ * released so those commands can finish, until a slot event newer than
+ * *seen or the deadline. Returns true when a retry may succeed: an event
+ * came (possibly before we got here: then without sleeping at all).
+ */
+static bool wait_for_slot(uint64_t *seen, const struct timespec *deadline)
+{
+	struct timespec now;
+	bool retry;
+	int err = 0;
+
+	/* Bounded even when slots keep changing hands without one coming to us. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > deadline->tv_sec ||
+	    (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec))
+		return false;
+	pthread_once(&kc_slot_cond_once, slot_cond_init);
+	pthread_mutex_lock(&kc_mutex);
+	if (kc_slot_gen == *seen && pinned_loaded_locked() == 0) {
+		/* Nobody will release anything: the slots hold keys that cannot move. */
+		pthread_mutex_unlock(&kc_mutex);
+		return false;
+	}
+	/* Unlocking never blocks, so the lock order (tcsd_lock, then kc_mutex) holds. */
+	tcsd_unlock();
+	while (kc_slot_gen == *seen && err != ETIMEDOUT)
+		err = pthread_cond_timedwait(&kc_slot_cond, &kc_mutex, deadline);
+	retry = kc_slot_gen != *seen;
+	*seen = kc_slot_gen;
+	pthread_mutex_unlock(&kc_mutex);
+	tcsd_lock();
+	return retry;
+}
+
 TSS_RESULT keycache_acquire(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE handle, UINT32 *tpm_handle)
 {
 	struct kc_key *k;
 	TSS_RESULT rc;
 	struct timespec deadline;
+	uint64_t seen;
 
 	*tpm_handle = 0;
-	clock_gettime(CLOCK_REALTIME, &deadline);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += KC_WAIT_SECONDS;
 	tcsd_lock();
 	pthread_mutex_lock(&kc_mutex);
@@ -518,44 +613,24 @@ TSS_RESULT keycache_acquire(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE handle, UINT3
 		return TCS_ERROR(TCS_E_INVALID_KEYHANDLE);
 	}
 	k->pins++;
+	seen = kc_slot_gen;
 	pthread_mutex_unlock(&kc_mutex);
 
-	for (;;) {
-		struct timespec slice;
-		bool wait;
-
-		rc = ensure_loaded(k, 0);
-		if (rc != TPM_E_RESOURCES)
-			break;
-		/*
-		 * Every slot is held by a key in use by another command: wait
-		 * for one to be released instead of failing, without blocking
-		 * the releaser (which may need tcsd_lock to flush).
-		 */
-		pthread_mutex_lock(&kc_mutex);
-		wait = pinned_loaded_locked() > 0;
-		pthread_mutex_unlock(&kc_mutex);
-		clock_gettime(CLOCK_REALTIME, &slice);
-		if (!wait || slice.tv_sec >= deadline.tv_sec)
-			break;
-		slice.tv_nsec += 100 * 1000 * 1000;
-		if (slice.tv_nsec >= 1000000000L) {
-			slice.tv_sec++;
-			slice.tv_nsec -= 1000000000L;
-		}
-		tcsd_unlock();
-		pthread_mutex_lock(&kc_mutex);
-		pthread_cond_timedwait(&kc_unpinned, &kc_mutex, &slice);
-		pthread_mutex_unlock(&kc_mutex);
-		tcsd_lock();
-	}
+	/*
+	 * Every slot held by a key in use by another command: wait for one to
+	 * be released instead of failing (keycache.h).
+	 */
+	while (is_out_of_slots(rc = ensure_loaded(k, 0)) && wait_for_slot(&seen, &deadline))
+		;
+	if (is_out_of_slots(rc))
+		log_warn("key cache: no key slot for key 0x%x after waiting: 0x%x", handle, rc);
 
 	pthread_mutex_lock(&kc_mutex);
 	if (rc == TSS_SUCCESS) {
 		k->last_use = ++tick;
 		*tpm_handle = k->tpm_handle;
 	} else {
-		k->pins--;
+		unpin_locked(k);
 	}
 	pthread_mutex_unlock(&kc_mutex);
 	if (rc != TSS_SUCCESS)
@@ -572,10 +647,9 @@ void keycache_release(TCS_KEY_HANDLE handle)
 	pthread_mutex_lock(&kc_mutex);
 	k = find_locked(handle);
 	if (k != NULL && k->pins > 0) {
-		k->pins--;
+		unpin_locked(k);
 		gc = unreferenced_locked(k);
 	}
-	pthread_cond_broadcast(&kc_unpinned);
 	pthread_mutex_unlock(&kc_mutex);
 	/* Only a key nobody owns any more needs the TPM (a flush). */
 	if (gc) {

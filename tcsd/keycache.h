@@ -74,10 +74,20 @@ void keycache_teardown(void);
 /*
  * Looks up a client's handle for use by ctx (0: the daemon itself, no
  * ownership check), makes sure the key is in the TPM, pins it and gives
- * its TPM handle. Every successful acquire needs one keycache_release.
+ * its TPM handle, valid until the matching keycache_release. Every
+ * successful acquire needs one keycache_release.
+ * When every key slot holds a key pinned by another command, it waits
+ * (30 s at most) for one to be released instead of failing; it does so
+ * with tcsd_lock() released, so call it WITHOUT holding tcsd_lock (the
+ * lock is recursive: held by the caller, it stays held, the commands that
+ * pinned the slots cannot finish, and the wait runs to its end). A caller
+ * that pins two keys at once can deadlock against another doing the same
+ * on a full TPM until that bound.
  * Errors: TCS_ERROR(TCS_E_INVALID_KEYHANDLE) for a handle unknown to ctx,
+ * TCS_ERROR(TCS_E_INVALID_KEY) for a key that left the TPM for good,
  * TCS_ERROR(TCS_E_KEY_CONTEXT_RELOAD) when the key cannot be brought back,
- * or the TPM's result from a reload.
+ * TPM_E_RESOURCES when no slot came free in time (or none can: the slots
+ * hold keys that cannot be moved out), or the TPM's result from a reload.
  */
 TSS_RESULT keycache_acquire(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE handle, UINT32 *tpm_handle);
 void keycache_release(TCS_KEY_HANDLE handle);

@@ -412,17 +412,17 @@ static TSS_RESULT tcs_osap(struct tcsd_client *cl, struct tcsd_packet_reader *in
 	if ((err = tcsd_first_err(err, tcsd_reader_done(in))) != 0)
 		return tcsd_bad_request(cl, in, err);
 
-	tcsd_lock();
 	tpm_value = entity_value;
 	/* The low byte is the entity type; the high byte the ADIP scheme (Part 2 §4.9). */
 	key_entity = (entity_type & 0xff) == TPM_ET_KEYHANDLE && entity_value != TCSD_SRK_HANDLE;
-	if (key_entity) {
-		rc = keycache_acquire(cl->req_ctx, entity_value, &tpm_value);
-		if (rc != TSS_SUCCESS) {
-			key_entity = false;
-			goto out;
-		}
-	}
+	/*
+	 * The key is pinned before tcsd_lock(): acquire may wait for a key
+	 * slot, and the commands that hold the slots need that lock to end.
+	 */
+	if (key_entity &&
+	    (rc = keycache_acquire(cl->req_ctx, entity_value, &tpm_value)) != TSS_SUCCESS)
+		return rc;
+	tcsd_lock();
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_OSAP);
 	buf_put_u16(&cmd.w, entity_type);
 	buf_put_u32(&cmd.w, tpm_value);
@@ -441,9 +441,9 @@ static TSS_RESULT tcs_osap(struct tcsd_client *cl, struct tcsd_packet_reader *in
 	tcsd_put_nonce(out, 1, &nonce_even);
 	tcsd_put_nonce(out, 2, &nonce_even_osap);
 out:
+	tcsd_unlock();
 	if (key_entity)
 		keycache_release(entity_value);
-	tcsd_unlock();
 	return rc;
 }
 

@@ -298,8 +298,9 @@ static TSS_RESULT quote_common(struct tcsd_client *cl, struct tcsd_packet_reader
 	if (kc.auth1 != NULL)
 		tcsd_put_auth_out(out, idx++, kc.auth1);
 	tcsd_put_sized(out, &idx, pcr_data, (uint32_t)pcr_len);
+	/* TrouSerS leaves an empty versionInfo out; its libtspi expects that. */
 	if (two)
-		tcsd_put_sized(out, &idx, version, version_len);
+		tcsd_put_sized_opt(out, &idx, version, version_len);
 	tcsd_put_sized(out, &idx, sig, sig_len);
 	return TSS_SUCCESS;
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -54,6 +55,31 @@ struct rpc_msg {
 
 /* ---- sockets ---- */
 
+static pthread_once_t timeout_once = PTHREAD_ONCE_INIT;
+static int reply_timeout_s = RPC_REPLY_TIMEOUT_S;
+
+/* $TSS12_TCSD_TIMEOUT (seconds, 1..3600) replaces the default, e.g. for tests. */
+static void read_timeout(void)
+{
+	const char *env = getenv("TSS12_TCSD_TIMEOUT");
+	char *end;
+	long v;
+
+	if (env == NULL || *env == '\0')
+		return;
+	v = strtol(env, &end, 10);
+	if (*end == '\0' && v >= 1 && v <= 3600)
+		reply_timeout_s = (int)v;
+	else
+		log_warn("tspi: TSS12_TCSD_TIMEOUT=%s ignored (seconds, 1 to 3600)", env);
+}
+
+static int reply_timeout(void)
+{
+	pthread_once(&timeout_once, read_timeout);
+	return reply_timeout_s;
+}
+
 static int wait_fd(int fd, short events, int timeout_s)
 {
 	struct pollfd p = { .fd = fd, .events = events };
@@ -69,19 +95,26 @@ static int wait_fd(int fd, short events, int timeout_s)
 	return 0;
 }
 
+/*
+ * Both transfers try the system call first and poll (bounded) only when
+ * it would block: a request fits in the socket buffer and a reply's body
+ * follows its header at once, so the common case costs no poll at all.
+ */
 static int send_all(int fd, const uint8_t *p, size_t n)
 {
 	ssize_t k;
 	int rc;
 
 	while (n > 0) {
-		if ((rc = wait_fd(fd, POLLOUT, RPC_REPLY_TIMEOUT_S)) != 0)
-			return rc;
-		k = send(fd, p, n, MSG_NOSIGNAL);
+		k = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (k < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR)
 				continue;
-			return -errno;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return -errno;
+			if ((rc = wait_fd(fd, POLLOUT, reply_timeout())) != 0)
+				return rc;
+			continue;
 		}
 		p += k;
 		n -= (size_t)k;
@@ -89,24 +122,27 @@ static int send_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static int recv_all(int fd, uint8_t *p, size_t n)
+/* wait_first: the data is not expected yet (a reply header), poll before reading. */
+static int recv_all(int fd, uint8_t *p, size_t n, bool wait_first)
 {
 	ssize_t k;
 	int rc;
 
 	while (n > 0) {
-		if ((rc = wait_fd(fd, POLLIN, RPC_REPLY_TIMEOUT_S)) != 0)
+		if (wait_first && (rc = wait_fd(fd, POLLIN, reply_timeout())) != 0)
 			return rc;
-		k = recv(fd, p, n, 0);
+		k = recv(fd, p, n, MSG_DONTWAIT);
 		if (k == 0)
 			return -ECONNRESET;
 		if (k < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
+			if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+				return -errno;
+			wait_first = errno != EINTR;
+			continue;
 		}
 		p += k;
 		n -= (size_t)k;
+		wait_first = false;
 	}
 	return 0;
 }
@@ -353,7 +389,7 @@ TSS_RESULT rpc_call(struct rpc_msg *m)
 	if (rc != 0)
 		return conn_fail(m, "send", rc);
 
-	if ((rc = recv_all(c->fd, hdr, sizeof(hdr))) != 0)
+	if ((rc = recv_all(c->fd, hdr, sizeof(hdr), true)) != 0)
 		return conn_fail(m, "receive", rc);
 	if ((rc = tcsd_hdr_decode(hdr, sizeof(hdr), &h, false)) != 0)
 		return conn_fail(m, "reply header", rc);
@@ -362,7 +398,8 @@ TSS_RESULT rpc_call(struct rpc_msg *m)
 		return TSP_ERROR(TSS_E_OUTOFMEMORY);
 	memcpy(m->reply, hdr, sizeof(hdr));
 	m->reply_len = h.packet_size;
-	if ((rc = recv_all(c->fd, m->reply + sizeof(hdr), h.packet_size - sizeof(hdr))) != 0)
+	if ((rc = recv_all(c->fd, m->reply + sizeof(hdr), h.packet_size - sizeof(hdr),
+			   false)) != 0)
 		return conn_fail(m, "receive", rc);
 	if ((rc = tcsd_reader_init(&m->r, m->reply, m->reply_len, false)) != 0) {
 		/* The stream is still in step (we read packet_size bytes), but the
@@ -423,8 +460,14 @@ void rpc_get_bytes(struct rpc_msg *m, uint32_t n, uint32_t max, BYTE **out)
 {
 	*out = NULL;
 	GET_GUARD(m);
-	if (n == 0)
+	if (n == 0) {
+		const uint8_t *p;
+
+		/* TrouSerS omits an empty PBYTE; a sender that writes it anyway is tolerated. */
+		if (tcsd_param_type(&m->r, m->get_index) == TCSD_TYPE_PBYTE)
+			get_check(m, tcsd_get_bytes_ptr(&m->r, m->get_index++, &p, 0, 0));
 		return;
+	}
 	get_check(m, tcsd_get_bytes_dup(&m->r, m->get_index++, out, n, max));
 }
 

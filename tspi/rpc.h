@@ -96,17 +96,20 @@ enum {
 	TCSD_ORD_PHYSICALSETDEACTIVATED = 64,
 	TCSD_ORD_SETTEMPDEACTIVATED = 65,
 	TCSD_ORD_PHYSICALPRESENCE = 66,
+	TCSD_ORD_RESETLOCKVALUE = 77,
 	TCSD_ORD_PCRRESET = 78,
 	TCSD_ORD_SEALX = 98,
 	TCSD_ORD_ENUMREGISTEREDKEYS2 = 101,
+	TCSD_ORD_SETTEMPDEACTIVATED2 = 102,
 	TCSD_ORD_QUOTE2 = 113,
 	TCSD_ORD_FLUSHSPECIFIC = 120,
 };
 
 /* Largest reply accepted (the daemon side caps packets the same way). */
 #define RPC_MAX_PACKET (1u << 20)
-/* Seconds a reply may take before the connection is declared lost. A
- * TPM key generation on real hardware can take a minute. */
+/* Seconds a reply may take before the connection is declared lost (a
+ * TPM key generation on real hardware can take a minute);
+ * $TSS12_TCSD_TIMEOUT overrides it. */
 #define RPC_REPLY_TIMEOUT_S 300
 
 /* ---- Connection (tspi_context.c) ---- */

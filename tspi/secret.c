@@ -74,14 +74,18 @@ static int tty_read_line(int fd, const char *prompt, char *buf, size_t cap, size
 	int rc = 0;
 
 	*len = 0;
-	if (write(fd, prompt, strlen(prompt)) < 0)
-		return -errno;
+	/* Echo off before the prompt appears, and without flushing: a secret
+	 * typed (or piped) right after the prompt must not be lost. */
 	if (tcgetattr(fd, &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
-		if (tcsetattr(fd, TCSAFLUSH, &quiet) == 0)
+		if (tcsetattr(fd, TCSANOW, &quiet) == 0)
 			restore = true;
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		rc = -errno;
+		goto out;
 	}
 	for (;;) {
 		k = read(fd, &c, 1);
@@ -96,8 +100,9 @@ static int tty_read_line(int fd, const char *prompt, char *buf, size_t cap, size
 		if (n < cap)	/* keep reading to the end of the line, drop the excess */
 			buf[n++] = c;
 	}
+out:
 	if (restore)
-		(void)tcsetattr(fd, TCSAFLUSH, &old);
+		(void)tcsetattr(fd, TCSANOW, &old);
 	if (write(fd, "\n", 1) < 0) {
 		/* The prompt's newline is cosmetic. */
 	}

@@ -953,38 +953,43 @@ TSS_RESULT Tspi_TPM_ClearOwner(TSS_HTPM hTPM, TSS_BOOL fForcedClear)
 
 /* ---- status flags ---- */
 
-/* Where each TSS_TPMSTATUS_* lives in GetCapabilityOwner's bit maps (Part 2 §7.1, §7.3). */
+/*
+ * Where each TSS_TPMSTATUS_* lives in GetCapabilityOwner's bit maps:
+ * bit n is capability flag index n + 1 (Part 2 §7.1, §7.2, §17).
+ * "invert": the TSS flag says the opposite of the TPM's (DISABLEPUBEKREAD
+ * is TRUE when readPubek is FALSE).
+ */
 static const struct {
 	TSS_FLAG flag;
 	bool volatile_map;
 	unsigned int bit;
+	bool invert;
 } status_bits[] = {
-	{ TSS_TPMSTATUS_DISABLED, false, 0 },
-	{ TSS_TPMSTATUS_OWNERSETDISABLE, false, 0 },
-	{ TSS_TPMSTATUS_PHYSICALDISABLE, false, 0 },
-	{ TSS_TPMSTATUS_SETOWNERINSTALL, false, 1 },
-	{ TSS_TPMSTATUS_DEACTIVATED, false, 2 },
-	{ TSS_TPMSTATUS_PHYSICALSETDEACTIVATED, false, 2 },
-	{ TSS_TPMSTATUS_DISABLEPUBEKREAD, false, 3 },
-	{ TSS_TPMSTATUS_DISABLEOWNERCLEAR, false, 4 },
-	{ TSS_TPMSTATUS_ALLOWMAINTENANCE, false, 5 },
-	{ TSS_TPMSTATUS_PHYSPRES_LIFETIMELOCK, false, 6 },
-	{ TSS_TPMSTATUS_PHYSPRES_HWENABLE, false, 7 },
-	{ TSS_TPMSTATUS_PHYSPRES_CMDENABLE, false, 8 },
-	{ TSS_TPMSTATUS_CEKP_USED, false, 9 },
-	{ TSS_TPMSTATUS_TPMPOST, false, 10 },
-	{ TSS_TPMSTATUS_TPMPOSTLOCK, false, 11 },
-	{ TSS_TPMSTATUS_FIPS, false, 12 },
-	{ TSS_TPMSTATUS_OPERATORINSTALLED, false, 13 },
-	{ TSS_TPMSTATUS_ENABLEREVOKEEK, false, 14 },
-	{ TSS_TPMSTATUS_NV_LOCK, false, 15 },
-	{ TSS_TPMSTATUS_DISABLEPUBSRKREAD, false, 16 },
-	{ TSS_TPMSTATUS_TPM_ESTABLISHED, false, 17 },
-	{ TSS_TPMSTATUS_MAINTENANCEUSED, false, 18 },
-	{ TSS_TPMSTATUS_SETTEMPDEACTIVATED, true, 0 },
-	{ TSS_TPMSTATUS_DISABLEFORCECLEAR, true, 1 },
-	{ TSS_TPMSTATUS_PHYSPRESENCE, true, 2 },
-	{ TSS_TPMSTATUS_PHYSPRES_LOCK, true, 3 },
+	{ TSS_TPMSTATUS_DISABLED, false, 0, false },
+	{ TSS_TPMSTATUS_OWNERSETDISABLE, false, 0, false },
+	{ TSS_TPMSTATUS_SETOWNERINSTALL, false, 1, false },
+	{ TSS_TPMSTATUS_DEACTIVATED, false, 2, false },
+	{ TSS_TPMSTATUS_PHYSICALSETDEACTIVATED, false, 2, false },
+	{ TSS_TPMSTATUS_DISABLEPUBEKREAD, false, 3, true },
+	{ TSS_TPMSTATUS_DISABLEOWNERCLEAR, false, 4, false },
+	{ TSS_TPMSTATUS_ALLOWMAINTENANCE, false, 5, false },
+	{ TSS_TPMSTATUS_PHYSPRES_LIFETIMELOCK, false, 6, false },
+	{ TSS_TPMSTATUS_PHYSPRES_HWENABLE, false, 7, false },
+	{ TSS_TPMSTATUS_PHYSPRES_CMDENABLE, false, 8, false },
+	{ TSS_TPMSTATUS_CEKP_USED, false, 9, false },
+	{ TSS_TPMSTATUS_TPMPOST, false, 10, false },
+	{ TSS_TPMSTATUS_TPMPOSTLOCK, false, 11, false },
+	{ TSS_TPMSTATUS_FIPS, false, 12, false },
+	{ TSS_TPMSTATUS_OPERATORINSTALLED, false, 13, false },
+	{ TSS_TPMSTATUS_ENABLEREVOKEEK, false, 14, false },
+	{ TSS_TPMSTATUS_NV_LOCK, false, 15, false },
+	{ TSS_TPMSTATUS_DISABLEPUBSRKREAD, false, 16, true },
+	{ TSS_TPMSTATUS_TPM_ESTABLISHED, false, 17, false },
+	{ TSS_TPMSTATUS_MAINTENANCEUSED, false, 18, false },
+	{ TSS_TPMSTATUS_SETTEMPDEACTIVATED, true, 0, false },
+	{ TSS_TPMSTATUS_DISABLEFORCECLEAR, true, 1, false },
+	{ TSS_TPMSTATUS_PHYSPRESENCE, true, 2, false },
+	{ TSS_TPMSTATUS_PHYSPRES_LOCK, true, 3, false },
 };
 
 TSS_RESULT Tspi_TPM_GetStatus(TSS_HTPM hTPM, TSS_FLAG statusFlag, TSS_BOOL *pfTpmState)
@@ -996,6 +1001,9 @@ TSS_RESULT Tspi_TPM_GetStatus(TSS_HTPM hTPM, TSS_FLAG statusFlag, TSS_BOOL *pfTp
 
 	if (pfTpmState == NULL)
 		return TSP_ERROR(TSS_E_BAD_PARAMETER);
+	/* No TPM command reports it (TrouSerS answers the same). */
+	if (statusFlag == TSS_TPMSTATUS_POSTINITIALISE)
+		return TSP_ERROR(TSS_E_NOTIMPL);
 	for (i = 0; i < sizeof(status_bits) / sizeof(status_bits[0]); i++)
 		if (status_bits[i].flag == statusFlag)
 			break;
@@ -1003,9 +1011,73 @@ TSS_RESULT Tspi_TPM_GetStatus(TSS_HTPM hTPM, TSS_FLAG statusFlag, TSS_BOOL *pfTp
 		return TSP_ERROR(TSS_E_BAD_PARAMETER);
 	if ((rc = obj_acquire(hTPM, OBJ_TPM, &o)) != TSS_SUCCESS)
 		return rc;
-	if ((rc = owner_flags(o, &nv, &vol)) == TSS_SUCCESS)
-		*pfTpmState = ((status_bits[i].volatile_map ? vol : nv) >> status_bits[i].bit) & 1;
+	if ((rc = owner_flags(o, &nv, &vol)) == TSS_SUCCESS) {
+		bool set = ((status_bits[i].volatile_map ? vol : nv) >> status_bits[i].bit) & 1;
+
+		*pfTpmState = set != status_bits[i].invert;
+	}
 	obj_release(o);
+	return rc;
+}
+
+/* TSC_PhysicalPresence (Part 3 §5.6 of the TSC spec) through the TCS. */
+static TSS_RESULT physical_presence(struct tspi_ctx *ctx, UINT16 pp)
+{
+	struct rpc_msg *m;
+	TSS_RESULT rc;
+
+	if ((rc = rpc_begin(ctx, TCSD_ORD_PHYSICALPRESENCE, &m)) != TSS_SUCCESS)
+		return rc;
+	rpc_put_u16(m, pp);
+	rc = rpc_call(m);
+	rpc_end(m);
+	return rc;
+}
+
+/*
+ * TPM_SetTempDeactivated: a 1.2 TPM takes it with the operator's
+ * authorisation when an operator policy is assigned (Part 3 §9.3), a 1.1
+ * TPM without any (TrouSerS picks by the TCS's TPM version the same way).
+ */
+static TSS_RESULT set_temp_deactivated(struct obj *tpm)
+{
+	BYTE ord_be[4], rc_be[4] = { 0 }, in_digest[20], out_digest[20];
+	struct session s = { 0 };
+	struct rpc_msg *m = NULL;
+	TPM_AUTH auth;
+	TSS_RESULT rc;
+
+	if (tpm->ctx->tcs_tpm_version < 2)
+		return tcs_simple(tpm->ctx, TCSD_ORD_SETTEMPDEACTIVATED, -1);
+	put_be32(ord_be, TPM_ORD_SetTempDeactivated);
+	if (tpm->operator_policy != 0) {
+		if (crypto_sha1(ord_be, 4, in_digest) != 0)
+			return TSP_ERROR(TSS_E_INTERNAL_ERROR);
+		if ((rc = session_oiap(tpm->ctx, tpm->operator_policy, tpm->handle, &s)))
+			return rc;
+		if ((rc = session_auth(&s, TPM_ORD_SetTempDeactivated, in_digest, &auth)))
+			goto out;
+	}
+	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_SETTEMPDEACTIVATED2, &m)) != TSS_SUCCESS)
+		goto out;
+	/* Without an operator, TrouSerS' wire form is an all-zero AUTH, not none. */
+	if (tpm->operator_policy == 0)
+		memset(&auth, 0, sizeof(auth));
+	rpc_put_auth(m, &auth);
+	if ((rc = rpc_call(m)) != TSS_SUCCESS || tpm->operator_policy == 0)
+		goto out;
+	rpc_get_auth(m, &auth);
+	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
+		goto out;
+	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }) != 0) {
+		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
+		goto out;
+	}
+	rc = session_verify(&s, out_digest, &auth);
+out:
+	rpc_end(m);
+	if (tpm->operator_policy != 0)
+		session_end(&s, rc);
 	return rc;
 }
 
@@ -1018,6 +1090,7 @@ TSS_RESULT Tspi_TPM_SetStatus(TSS_HTPM hTPM, TSS_FLAG statusFlag, TSS_BOOL fTpmS
 	if ((rc = obj_acquire(hTPM, OBJ_TPM, &o)) != TSS_SUCCESS)
 		return rc;
 	switch (statusFlag) {
+	case TSS_TPMSTATUS_DISABLED:
 	case TSS_TPMSTATUS_OWNERSETDISABLE:
 		rc = owner_simple(o, TPM_ORD_OwnerSetDisable, TCSD_ORD_OWNERSETDISABLE, &state, 1,
 				  true);
@@ -1030,6 +1103,10 @@ TSS_RESULT Tspi_TPM_SetStatus(TSS_HTPM hTPM, TSS_FLAG statusFlag, TSS_BOOL fTpmS
 		rc = owner_simple(o, TPM_ORD_DisablePubekRead, TCSD_ORD_DISABLEPUBEKREAD, NULL, 0,
 				  false);
 		break;
+	case TSS_TPMSTATUS_RESETLOCK:	/* the state is ignored, as in TrouSerS */
+		rc = owner_simple(o, TPM_ORD_ResetLockValue, TCSD_ORD_RESETLOCKVALUE, NULL, 0,
+				  false);
+		break;
 	case TSS_TPMSTATUS_DISABLEFORCECLEAR:
 		rc = tcs_simple(o->ctx, TCSD_ORD_DISABLEFORCECLEAR, -1);
 		break;
@@ -1037,17 +1114,43 @@ TSS_RESULT Tspi_TPM_SetStatus(TSS_HTPM hTPM, TSS_FLAG statusFlag, TSS_BOOL fTpmS
 		rc = tcs_simple(o->ctx, fTpmState ? TCSD_ORD_PHYSICALDISABLE :
 						    TCSD_ORD_PHYSICALENABLE, -1);
 		break;
+	case TSS_TPMSTATUS_DEACTIVATED:
 	case TSS_TPMSTATUS_PHYSICALSETDEACTIVATED:
 		rc = tcs_simple(o->ctx, TCSD_ORD_PHYSICALSETDEACTIVATED, fTpmState);
 		break;
 	case TSS_TPMSTATUS_SETTEMPDEACTIVATED:
-		rc = tcs_simple(o->ctx, TCSD_ORD_SETTEMPDEACTIVATED, -1);
+		rc = set_temp_deactivated(o);
 		break;
 	case TSS_TPMSTATUS_SETOWNERINSTALL:
 		rc = tcs_simple(o->ctx, TCSD_ORD_SETOWNERINSTALL, fTpmState);
 		break;
+	case TSS_TPMSTATUS_ALLOWMAINTENANCE:
+		/* Only ever cleared, by TPM_KillMaintenanceFeature (issue 4). */
+		rc = fTpmState ? TSP_ERROR(TSS_E_BAD_PARAMETER) : TSP_ERROR(TSS_E_NOTIMPL);
+		break;
+	case TSS_TPMSTATUS_PHYSPRES_LIFETIMELOCK:
+		rc = physical_presence(o->ctx, TPM_PHYSICAL_PRESENCE_LIFETIME_LOCK);
+		break;
+	case TSS_TPMSTATUS_PHYSPRES_HWENABLE:
+		rc = physical_presence(o->ctx, fTpmState ? TPM_PHYSICAL_PRESENCE_HW_ENABLE :
+							   TPM_PHYSICAL_PRESENCE_HW_DISABLE);
+		break;
+	case TSS_TPMSTATUS_PHYSPRES_CMDENABLE:
+		rc = physical_presence(o->ctx, fTpmState ? TPM_PHYSICAL_PRESENCE_CMD_ENABLE :
+							   TPM_PHYSICAL_PRESENCE_CMD_DISABLE);
+		break;
+	case TSS_TPMSTATUS_PHYSPRES_LOCK:
+		rc = physical_presence(o->ctx, TPM_PHYSICAL_PRESENCE_LOCK);
+		break;
+	case TSS_TPMSTATUS_PHYSPRESENCE:
+		rc = physical_presence(o->ctx, fTpmState ? TPM_PHYSICAL_PRESENCE_PRESENT :
+							   TPM_PHYSICAL_PRESENCE_NOTPRESENT);
+		break;
+	case TSS_TPMSTATUS_DISABLEPUBSRKREAD:	/* TPM_SetCapability: issue 4 */
+		rc = TSP_ERROR(TSS_E_NOTIMPL);
+		break;
 	default:
-		rc = TSP_ERROR(TSS_E_BAD_PARAMETER);	/* the rest: issue 4 */
+		rc = TSP_ERROR(TSS_E_BAD_PARAMETER);
 		break;
 	}
 	obj_release(o);

@@ -103,8 +103,12 @@ static int bind_loopback(int port, int *bound_port)
 	socklen_t len = sizeof(sin);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
+	int one = 1;
+
 	if (fd < 0)
 		return -errno;
+	/* Ports in TIME_WAIT (thousands, after a busy test) are usable too. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
 		int err = errno;

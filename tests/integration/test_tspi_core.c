@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <pty.h>
 #include <signal.h>
@@ -47,6 +48,7 @@ static int checks, failures;
 #define OK(expr) CHECK_RC(expr, TSS_SUCCESS)
 
 static const char owner_pw[] = "owner-secret";
+static bool daemon_is_ours;
 static BYTE well_known[] = TSS_WELL_KNOWN_SECRET;
 
 static void sha1(const void *p, size_t n, BYTE out[20])
@@ -474,6 +476,85 @@ static void test_quotes(TSS_HCONTEXT ctx, TSS_HTPM tpm, TSS_HKEY srk)
 	OK(Tspi_Key_UnloadKey(key_auth));
 }
 
+/* ---- the application computes the owner HMACs itself (TSS_SECRET_MODE_CALLBACK) ---- */
+
+struct cb_state {
+	BYTE secret[20];
+	int computed, verified, mismatches;
+};
+
+static TSS_RESULT owner_hmac_cb(PVOID app, TSS_HOBJECT obj, TSS_BOOL return_hmac, UINT32 ord,
+				TSS_BOOL cont, UINT32 nsz, BYTE *even, BYTE *odd, BYTE *even_osap,
+				BYTE *odd_osap, UINT32 dsz, BYTE *digest, BYTE *hmac)
+{
+	struct cb_state *st = app;
+	BYTE msg[61], out[20];
+	size_t outlen = 0;
+
+	/* TPM 1.2 Part 1 §13.2 (OIAP): HMAC(secret, digest || nonceEven || nonceOdd || continue). */
+	memcpy(msg, digest, 20);
+	memcpy(msg + 20, even, 20);
+	memcpy(msg + 40, odd, 20);
+	msg[60] = cont ? 1 : 0;
+	if (nsz != 20 || dsz != 20 ||
+	    EVP_Q_mac(NULL, "HMAC", NULL, "SHA1", NULL, st->secret, 20, msg, sizeof(msg), out,
+		      sizeof(out), &outlen) == NULL)
+		return TSS_E_FAIL;
+	if (return_hmac) {
+		memcpy(hmac, out, 20);
+		st->computed++;
+		return TSS_SUCCESS;
+	}
+	st->verified++;
+	if (memcmp(hmac, out, 20) != 0) {
+		st->mismatches++;
+		return TSS_E_FAIL;
+	}
+	return TSS_SUCCESS;
+}
+
+static void test_callback_and_lifetime(TSS_HCONTEXT ctx, TSS_HTPM tpm)
+{
+	struct cb_state st = { .computed = 0 };
+	TSS_HPOLICY owner_pol, pol;
+	TSS_CALLBACK cb = { .callback = (PVOID)owner_hmac_cb, .appData = &st, .alg = TSS_ALG_SHA };
+	TSS_BOOL state;
+
+	OK(Tspi_GetPolicyObject(tpm, TSS_POLICY_USAGE, &owner_pol));
+	OK(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, TSS_POLICY_USAGE, &pol));
+	sha1(owner_pw, strlen(owner_pw), st.secret);
+	OK(Tspi_SetAttribData(pol, TSS_TSPATTRIB_POLICY_CALLBACK_HMAC, 0, sizeof(cb), (BYTE *)&cb));
+	OK(Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_CALLBACK, 0, NULL));
+	OK(Tspi_Policy_AssignToObject(pol, tpm));
+	OK(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEOWNERCLEAR, &state));
+	CHECK(st.computed >= 1 && st.verified >= 1 && st.mismatches == 0,
+	      "callback computed %d, verified %d, mismatched %d", st.computed, st.verified,
+	      st.mismatches);
+	/* A callback with the wrong secret: the TPM refuses. */
+	st.secret[0] ^= 1;
+	CHECK_RC(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEOWNERCLEAR, &state), TPM_E_AUTHFAIL);
+
+	/* A secret good for one use only (TSS_TSPATTRIB_POLICYSECRET_LIFETIME_COUNTER). */
+	OK(Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(owner_pw),
+				 (BYTE *)owner_pw));
+	OK(Tspi_SetAttribUint32(pol, TSS_TSPATTRIB_POLICY_SECRET_LIFETIME,
+				TSS_TSPATTRIB_POLICYSECRET_LIFETIME_COUNTER, 1));
+	OK(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEOWNERCLEAR, &state));
+	CHECK_RC(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEOWNERCLEAR, &state),
+		 TSP_ERROR(TSS_E_INVALID_OBJ_ACCESS));
+	/* A new secret restarts the count. */
+	OK(Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(owner_pw),
+				 (BYTE *)owner_pw));
+	OK(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEOWNERCLEAR, &state));
+	/* Mode NONE cannot authorise anything. */
+	OK(Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_NONE, 0, NULL));
+	CHECK_RC(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEOWNERCLEAR, &state),
+		 TSP_ERROR(TSS_E_POLICY_NO_SECRET));
+	/* Back to the owner policy. */
+	OK(Tspi_Policy_AssignToObject(owner_pol, tpm));
+	OK(Tspi_Context_CloseObject(ctx, pol));
+}
+
 /* ---- ownership ---- */
 
 static void test_ownership(void)
@@ -506,6 +587,27 @@ static void test_ownership(void)
 	OK(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEOWNERCLEAR, &state));
 	CHECK(state == FALSE, "owner clear allowed");
 	OK(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLED, &state));
+	CHECK(state == FALSE, "TPM enabled");
+	OK(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_SETOWNERINSTALL, &state));
+	CHECK(state == TRUE, "owner installable");
+	/* After TakeOwnership readPubek is FALSE (Part 3 §6.1), so DISABLEPUBEKREAD is TRUE. */
+	OK(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEPUBEKREAD, &state));
+	CHECK(state == TRUE, "pubEK read disabled after ownership");
+	CHECK_RC(Tspi_TPM_GetStatus(tpm, 0x4242, &state), TSP_ERROR(TSS_E_BAD_PARAMETER));
+	/* Owner-authorised status changes that leave the TPM usable for the rest. */
+	OK(Tspi_TPM_SetStatus(tpm, TSS_TPMSTATUS_DISABLEPUBEKREAD, TRUE));
+	{
+		/* TPM_ResetLockValue: our tcsd does not relay it yet (not in issue 3's list). */
+		TSS_RESULT rc = Tspi_TPM_SetStatus(tpm, TSS_TPMSTATUS_RESETLOCK, TRUE);
+
+		CHECK(rc == TSS_SUCCESS || (daemon_is_ours && rc == TCS_ERROR(TSS_E_NOTIMPL)),
+		      "RESETLOCK: 0x%x", rc);
+	}
+	CHECK_RC(Tspi_TPM_SetStatus(tpm, TSS_TPMSTATUS_ALLOWMAINTENANCE, TRUE),
+		 TSP_ERROR(TSS_E_BAD_PARAMETER));
+	CHECK_RC(Tspi_TPM_SetStatus(tpm, 0x4242, TRUE), TSP_ERROR(TSS_E_BAD_PARAMETER));
+	CHECK_RC(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_POSTINITIALISE, &state),
+		 TSP_ERROR(TSS_E_NOTIMPL));
 	OK(Tspi_TPM_GetPubEndorsementKey(tpm, TRUE, NULL, &ek));
 	OK(Tspi_TPM_GetCapability(tpm, TSS_TPMCAP_FLAG, 0, NULL, &len, &data));
 	CHECK(len == 8, "owner flags length %u", len);
@@ -518,6 +620,8 @@ static void test_ownership(void)
 	/* After the failure the next command with the right secret works (no poisoned session). */
 	set_owner_secret(tpm, owner_pw);
 	OK(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEOWNERCLEAR, &state));
+
+	test_callback_and_lifetime(ctx, tpm);
 
 	/* The SRK as applications find it, then quotes with keys made under it. */
 	{
@@ -540,6 +644,16 @@ static void test_ownership(void)
 				 (BYTE *)owner_pw));
 	OK(Tspi_ChangeAuth(tpm, 0, newpol));
 	OK(Tspi_Context_Close(ctx));
+}
+
+/* read() on the pty master, giving up after 30 s (a hung child must not hang the test). */
+static ssize_t read_bounded(int fd, char *buf, size_t cap)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 30000) != 1)
+		return -1;
+	return read(fd, buf, cap);
 }
 
 /* A popup owner secret typed on a pty hashes like TrouSerS': SHA1(UTF-16LE, no NUL). */
@@ -575,7 +689,7 @@ static void test_popup(void)
 	}
 	/* Wait for the prompt, then type the owner secret. */
 	while (got < sizeof(buf) - 1) {
-		n = read(master, buf + got, sizeof(buf) - 1 - got);
+		n = read_bounded(master, buf + got, sizeof(buf) - 1 - got);
 		if (n <= 0)
 			break;
 		got += (size_t)n;
@@ -589,11 +703,17 @@ static void test_popup(void)
 		CHECK(0, "write to pty");
 	/* Drain until the child exits; the secret must not be echoed. */
 	got = 0;
-	while ((n = read(master, buf + got, sizeof(buf) - 1 - got)) > 0 && got < sizeof(buf) - 1)
+	while (got < sizeof(buf) - 1 &&
+	       (n = read_bounded(master, buf + got, sizeof(buf) - 1 - got)) > 0)
 		got += (size_t)n;
 	buf[got] = '\0';
 	CHECK(strstr(buf, "popup-owner") == NULL, "popup secret echoed");
-	waitpid(pid, &status, 0);
+	for (n = 0; n < 3000 && waitpid(pid, &status, WNOHANG) != pid; n++)
+		usleep(10000);
+	if (n == 3000) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
 	close(master);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "popup-authorised command (child status 0x%x)", status);
@@ -694,6 +814,57 @@ static void test_threads(void)
 	}
 }
 
+/* Several threads sharing one context: calls are serialised by the library. */
+static void *shared_main(void *arg)
+{
+	TSS_HTPM tpm = *(TSS_HTPM *)arg;
+	BYTE *p;
+	int i;
+
+	for (i = 0; i < ROUNDS; i++)
+		if (Tspi_TPM_GetRandom(tpm, 16, &p) != TSS_SUCCESS)
+			return (void *)1;
+	return NULL;
+}
+
+static void test_shared_context(void)
+{
+	pthread_t th[4];
+	TSS_HCONTEXT ctx;
+	TSS_HTPM tpm;
+	void *ret;
+	int i;
+
+	ctx = connect_ctx(&tpm);
+	for (i = 0; i < 4; i++)
+		CHECK(pthread_create(&th[i], NULL, shared_main, &tpm) == 0, "pthread_create");
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], &ret);
+		CHECK(ret == NULL, "shared-context thread %d failed", i);
+	}
+	OK(Tspi_Context_Close(ctx));
+}
+
+/* The daemon dies under an open context: communication failure, for good, and no crash. */
+static void test_daemon_lost(struct test_tcsd *d)
+{
+	TSS_HCONTEXT ctx;
+	TSS_HTPM tpm;
+	UINT32 len;
+	BYTE *p;
+
+	ctx = connect_ctx(&tpm);
+	/* GetCapability works on the disabled TPM TPM_OwnerClear left behind (Part 3 §6.3). */
+	OK(Tspi_TPM_GetCapability(tpm, TSS_TPMCAP_VERSION, 0, NULL, &len, &p));
+	CHECK(test_tcsd_kill(d) == 0, "kill tcsd");
+	CHECK_RC(Tspi_TPM_GetRandom(tpm, 8, &p), TSP_ERROR(TSS_E_COMM_FAILURE));
+	CHECK_RC(Tspi_TPM_PcrRead(tpm, 0, &len, &p), TSP_ERROR(TSS_E_COMM_FAILURE));
+	OK(Tspi_Context_Close(ctx));
+	OK(Tspi_Context_Create(&ctx));
+	CHECK_RC(Tspi_Context_Connect(ctx, NULL), TSP_ERROR(TSS_E_COMM_FAILURE));
+	OK(Tspi_Context_Close(ctx));
+}
+
 /* ---- connection errors ---- */
 
 static void test_connection_errors(const struct test_tcsd *d)
@@ -703,7 +874,7 @@ static void test_connection_errors(const struct test_tcsd *d)
 	TSS_HTPM tpm;
 	BYTE *r;
 	int port;
-	char buf[16];
+	char buf[16] = "1";
 
 	/* Nobody listens there. */
 	if (harness_free_tcp_ports(1, &port) == 0) {
@@ -723,6 +894,24 @@ static void test_connection_errors(const struct test_tcsd *d)
 	OK(Tspi_TPM_GetRandom(tpm, 8, &r));
 	CHECK_RC(Tspi_Context_Connect(ctx, NULL), TSP_ERROR(TSS_E_CONNECTION_FAILED));
 	OK(Tspi_Context_Close(ctx));
+
+	/* Our daemon's Unix socket: used when no TCP host or port is configured. */
+	if (d->kind == TEST_TCSD_OURS) {
+		unsetenv("TSS_TCSD_HOSTNAME");
+		unsetenv("TSS_TCSD_PORT");
+		OK(Tspi_Context_Create(&ctx));
+		OK(Tspi_Context_Connect(ctx, NULL));
+		OK(Tspi_Context_GetTpmObject(ctx, &tpm));
+		OK(Tspi_TPM_GetRandom(tpm, 8, &r));
+		OK(Tspi_Context_Close(ctx));
+		/* A socket path nobody listens on, and no TCP fallback target: refused. */
+		setenv("TSS12_TCSD_SOCKET", "/nonexistent/tcsd.sock", 1);
+		setenv("TSS_TCSD_PORT", buf, 1);
+		OK(Tspi_Context_Create(&ctx));
+		CHECK_RC(Tspi_Context_Connect(ctx, NULL), TSP_ERROR(TSS_E_COMM_FAILURE));
+		OK(Tspi_Context_Close(ctx));
+		test_tcsd_setenv(d);
+	}
 }
 
 int main(void)
@@ -732,6 +921,7 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	test_tcsd_start_or_skip(&d);
 	test_tcsd_setenv(&d);
+	daemon_is_ours = d.kind == TEST_TCSD_OURS;
 	printf("tcsd: %s on port %d (swtpm %d)\n", test_tcsd_name(&d), d.port, d.tpm.port);
 
 	test_context_lifecycle();
@@ -747,7 +937,9 @@ int main(void)
 	test_popup();
 	test_popup_owner_setup("popup-owner", true);
 	test_threads();
+	test_shared_context();
 	test_clear_owner();
+	test_daemon_lost(&d);
 
 	if (failures > 0)
 		test_tcsd_dump_log(&d);

@@ -266,17 +266,30 @@ fail:
 	return rc;
 }
 
-int test_tcsd_start(struct test_tcsd *t)
+static int test_tcsd_start_once(struct test_tcsd *t)
 {
 	const char *which = getenv("TSS12_TEST_TCSD");
 
-	if (which != NULL && strcmp(which, "ours") == 0)
-		return ours_tcsd_start(t);
-	if (which != NULL && *which != '\0' && strcmp(which, "trousers") != 0) {
+	if (which != NULL && strcmp(which, "trousers") == 0)
+		return trousers_tcsd_start(t);
+	if (which != NULL && *which != '\0' && strcmp(which, "ours") != 0) {
 		fprintf(stderr, "trousers_tcsd: TSS12_TEST_TCSD=%s: say ours or trousers\n", which);
 		return -EINVAL;
 	}
-	return trousers_tcsd_start(t);
+	return ours_tcsd_start(t);
+}
+
+int test_tcsd_start(struct test_tcsd *t)
+{
+	int attempt, rc = -EADDRINUSE;
+
+	/* Tests run in parallel: a port found free can be taken before it is bound. */
+	for (attempt = 0; attempt < 5 && rc == -EADDRINUSE; attempt++) {
+		rc = test_tcsd_start_once(t);
+		if (rc == -EADDRINUSE)
+			sleep_ms(100 + 100 * attempt);
+	}
+	return rc;
 }
 
 const char *test_tcsd_name(const struct test_tcsd *t)

@@ -4,7 +4,7 @@
  * loopback ports in a fresh temporary directory. Plain C, no cmocka.
  *
  * Which daemon: test_tcsd_start() reads $TSS12_TEST_TCSD = "trousers" or
- * "ours" (default: "trousers" until our tcsd passes these tests).
+ * "ours" (the default).
  * trousers_tcsd_start() always starts TrouSerS' one.
  *
  * TrouSerS' tcsd runs as `tcsd -e -f -c CONF` with TCSD_TCP_DEVICE_PORT

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Debian's TrouSerS client side (tpm-tools, libtspi) against tss12's tcsd
-# on an embedded TPM: tpm_version, tpm_selftest, tpm_getpubek, a libtspi
-# program, then tpm_takeownership -y -z, tpm_getpubek -z and, with
-# physical presence asserted, tpm_clear --force.
+# on an embedded TPM (issue 3 interop (a)): a libtspi program, then the
+# tpm-tools sequence of tpmtools_steps.sh: tpm_version, tpm_selftest,
+# tpm_getpubek, tpm_takeownership -y -z, tpm_sealdata | tpm_unsealdata,
+# tpm_changeownerauth (owner and SRK, secrets typed), tpm_setpresence,
+# tpm_clear --force.
 # Needs: $TCSD (our daemon), tpm-tools, libtspi-dev, $CC.
 set -u
 
@@ -11,7 +13,8 @@ fail() { echo "FAIL: $*"; [ -f "$dir/tcsd.log" ] && tail -n 40 "$dir/tcsd.log"; 
 
 TCSD=${TCSD:-${TOP_BUILDDIR:-.}/tcsd/tcsd}
 [ -x "$TCSD" ] || skip "no tcsd binary at $TCSD"
-for p in tpm_version tpm_selftest tpm_getpubek tpm_takeownership tpm_clear tpm_setpresence; do
+for p in tpm_version tpm_selftest tpm_getpubek tpm_takeownership tpm_clear tpm_setpresence \
+	tpm_sealdata tpm_unsealdata tpm_changeownerauth tpm_restrictpubek tpm_setclearable setsid; do
 	command -v "$p" >/dev/null 2>&1 || skip "$p not installed (Debian tpm-tools)"
 done
 [ -f /usr/include/tss/tspi.h ] || skip "libtspi-dev not installed"
@@ -52,35 +55,18 @@ done
 
 export TSS_TCSD_HOSTNAME=127.0.0.1 TSS_TCSD_PORT=$port
 
-out=$(tpm_version 2>&1) || fail "tpm_version: $out"
-echo "$out" | grep -q "Chip Version: *1\.2\." || fail "tpm_version output: $out"
-echo "tpm_version: ok"
-
-out=$(tpm_selftest 2>&1) || fail "tpm_selftest: $out"
-echo "$out" | grep -q "TPM Test Results" || fail "tpm_selftest output: $out"
-echo "tpm_selftest: ok"
-
-out=$(tpm_getpubek 2>&1) || fail "tpm_getpubek: $out"
-echo "$out" | grep -q "Public Endorsement Key" || fail "tpm_getpubek output: $out"
-echo "$out" | grep -q "Size: *2048" || fail "tpm_getpubek: not a 2048-bit EK: $out"
-echo "tpm_getpubek: ok"
-
 CC=${CC:-cc}
 src=${TOP_SRCDIR:+$TOP_SRCDIR/tests/interop/}tcsd_trousers_client.c
 [ -f "$src" ] || src=$(dirname "$0")/tcsd_trousers_client.c
 $CC -o "$dir/client" "$src" -ltspi -lcrypto || fail "cannot build the libtspi client"
 "$dir/client" || fail "libtspi client"
 
-out=$(tpm_takeownership -y -z 2>&1) || fail "tpm_takeownership -y -z: $out"
-echo "tpm_takeownership -y -z: ok"
-out=$(tpm_getpubek -z 2>&1) || fail "tpm_getpubek -z (owned): $out"
-echo "$out" | grep -q "Public Endorsement Key" || fail "tpm_getpubek -z output: $out"
-echo "tpm_getpubek -z: ok"
-
-# ForceClear needs physical presence: asserted through the TCS (software TPM).
-out=$(tpm_setpresence -a 2>&1) || fail "tpm_setpresence -a: $out"
-out=$(tpm_clear --force 2>&1) || fail "tpm_clear --force: $out"
-echo "tpm_clear --force: ok"
+# The tpm-tools sequence (tpmtools_steps.sh): version, selftest, pubEK,
+# take ownership, seal/unseal, owner and SRK secret changes, clear.
+steps=${TOP_SRCDIR:+$TOP_SRCDIR/tests/interop/}tpmtools_steps.sh
+[ -f "$steps" ] || steps=$(dirname "$0")/tpmtools_steps.sh
+mkdir "$dir/steps" || fail "mkdir"
+sh "$steps" "$dir/steps" ours || fail "tpm-tools steps against our tcsd"
 
 kill -TERM "$pid"
 wait "$pid"

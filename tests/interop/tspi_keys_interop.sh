@@ -24,7 +24,10 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 # TrouSerS' build sees only /usr/include; ours only our headers and library.
 $cc -o "$work/peer_trousers" "$src" -ltspi || { echo "FAIL: building against TrouSerS"; exit 1; }
-$cc -I"$top_srcdir/include" -o "$work/peer_ours" "$src" -L"$libdir" -ltspi \
+# In a sanitizer build our libtspi needs the ASan runtime first: the
+# program that links it is built with the same -fsanitize flags.
+san=$(printf '%s\n' ${TEST_CFLAGS:-} | grep -e '^-fsanitize' -e '^-fno-sanitize' | tr '\n' ' ')
+$cc $san -I"$top_srcdir/include" -o "$work/peer_ours" "$src" -L"$libdir" -ltspi \
 	-Wl,-rpath,"$(cd "$libdir" && pwd)" || { echo "FAIL: building against ours"; exit 1; }
 loaded=$(ldd "$work/peer_ours" | awk '/libtspi\.so\.1/ { print $3 }')
 case $loaded in

@@ -5,7 +5,8 @@
  * The tests check the eviction policy (LRU, never the SRK, never a parent
  * of the load in progress, never a key in use), both ways of moving keys
  * out (SaveKeyContext, reload from the blob), recovery after a TPM reset,
- * ownership per context, and that a use costs no TPM round trip.
+ * ownership per context, that a use costs no TPM round trip, and that an
+ * acquire finding every slot pinned waits for one instead of failing.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -33,6 +35,21 @@
 
 static pthread_mutex_t res_lock;
 
+/*
+ * A test can have the next tcsd_unlock() after the TPM refused a load for
+ * want of a slot release some keys: the key cache unlocks right after it
+ * found nothing to evict, so this puts the releases exactly between a
+ * failed attempt and the decision to wait. Armed only while one thread runs.
+ */
+static struct {
+	bool armed;
+	unsigned int after_refusals;	/* fires once tpm.refusals reaches this */
+	TCS_KEY_HANDLE release[2];
+	unsigned int fired;
+} unlock_hook;
+
+static unsigned int fake_refusals(void);
+
 void tcsd_lock(void);
 void tcsd_unlock(void);
 void tcsd_lock(void)
@@ -43,6 +60,12 @@ void tcsd_lock(void)
 void tcsd_unlock(void)
 {
 	pthread_mutex_unlock(&res_lock);
+	if (unlock_hook.armed && fake_refusals() >= unlock_hook.after_refusals) {
+		unlock_hook.armed = false;
+		unlock_hook.fired++;
+		for (size_t i = 0; i < 2; i++)
+			keycache_release(unlock_hook.release[i]);
+	}
 }
 
 /* ---- the scripted TPM ---- */
@@ -65,6 +88,8 @@ static struct {
 	unsigned int calls;		/* every TPM command */
 	unsigned int loads, flushes, saves, ctx_loads, cap_queries;
 	unsigned int max_used;
+	unsigned int refusals;		/* loads refused with TPM_RESOURCES */
+	pthread_cond_t changed;		/* broadcast on each refusal */
 } tpm;
 
 /* Blobs are "key:N" (the key's id); contexts "ctx:EPOCH:N". */
@@ -114,7 +139,36 @@ static TSS_RESULT put_key(int id, UINT32 *handle)
 			return TSS_SUCCESS;
 		}
 	}
+	tpm.refusals++;
+	pthread_cond_broadcast(&tpm.changed);
 	return TPM_E_RESOURCES;
+}
+
+static unsigned int fake_refusals(void)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&tpm.lock);
+	n = tpm.refusals;
+	pthread_mutex_unlock(&tpm.lock);
+	return n;
+}
+
+/* Waits (10 s at most) until the TPM has refused n loads in all. */
+static bool fake_wait_refusals(unsigned int n)
+{
+	struct timespec t;
+	bool reached;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_sec += 10;
+	pthread_mutex_lock(&tpm.lock);
+	while (tpm.refusals < n)
+		if (pthread_cond_timedwait(&tpm.changed, &tpm.lock, &t) == ETIMEDOUT)
+			break;
+	reached = tpm.refusals >= n;
+	pthread_mutex_unlock(&tpm.lock);
+	return reached;
 }
 
 /* Which key the TPM holds under handle: -1 for none, 0 for the SRK. */
@@ -267,8 +321,9 @@ static void fake_start(unsigned int slots, bool has_context, bool announce_slots
 	tpm.slots = slots;
 	tpm.next_handle = 0x01000000;
 	tpm.calls = tpm.loads = tpm.flushes = tpm.saves = tpm.ctx_loads = 0;
-	tpm.cap_queries = tpm.max_used = 0;
+	tpm.cap_queries = tpm.max_used = tpm.refusals = 0;
 	pthread_mutex_unlock(&tpm.lock);
+	memset(&unlock_hook, 0, sizeof(unlock_hook));
 	assert_int_equal(keycache_setup(&ops), TSS_SUCCESS);
 }
 
@@ -602,13 +657,197 @@ static void leftover_keys_are_flushed_at_start(void **state)
 	assert_int_equal(used_slots(), 0);
 }
 
+/* ---- every slot pinned: an acquire waits for one (keycache.h) ---- */
+
+struct acquirer {
+	TCS_CONTEXT_HANDLE ctx;
+	TCS_KEY_HANDLE h;
+	UINT32 tpm_handle;
+	TSS_RESULT rc;
+	bool done;			/* under tpm.lock */
+};
+
+static void *acquirer_main(void *arg)
+{
+	struct acquirer *a = arg;
+	UINT32 th = 0;
+	TSS_RESULT rc = keycache_acquire(a->ctx, a->h, &th);
+
+	pthread_mutex_lock(&tpm.lock);
+	a->rc = rc;
+	a->tpm_handle = th;
+	a->done = true;
+	pthread_mutex_unlock(&tpm.lock);
+	return NULL;
+}
+
+static bool acquirer_done(struct acquirer *a)
+{
+	bool done;
+
+	pthread_mutex_lock(&tpm.lock);
+	done = a->done;
+	pthread_mutex_unlock(&tpm.lock);
+	return done;
+}
+
+/*
+ * Key a (loaded with its parent's auth unless reloadable) was moved out
+ * by SaveKeyContext; two commands pin the TPM's two slots; a third
+ * command acquires a. The TPM refuses a's context for want of a slot. The
+ * acquire must wait, and restore a from its context once one command
+ * releases its key. (The bug concurrent_users hit about one run in three:
+ * the refusal threw the context away and declared a lost for good, so
+ * every later acquire of it failed with TCS_E_INVALID_KEY; a reloadable
+ * key silently fell back to a reload from its blob.)
+ */
+static void saved_key_waits_with(bool reloadable)
+{
+	TCS_KEY_HANDLE a, b, c;
+	UINT32 hb, hc;
+	struct acquirer acq;
+	pthread_t t;
+	unsigned int loads, refused;
+	bool done_early;
+
+	fake_start(2, true, true);
+	a = client_load(1, SRK, 1, reloadable);
+	b = client_load(1, SRK, 2, false);
+	c = client_load(1, SRK, 3, false);	/* a moves out by SaveKeyContext */
+	assert_false(fake_has_key(1));
+	assert_int_equal(tpm.saves, 1);
+	assert_int_equal(keycache_acquire(1, b, &hb), TSS_SUCCESS);
+	assert_int_equal(keycache_acquire(1, c, &hc), TSS_SUCCESS);
+	loads = tpm.loads;
+	refused = tpm.refusals;
+
+	memset(&acq, 0, sizeof(acq));
+	acq.ctx = 1;
+	acq.h = a;
+	assert_int_equal(pthread_create(&t, NULL, acquirer_main, &acq), 0);
+	/* The TPM refused a's context. */
+	assert_true(fake_wait_refusals(refused + 1));
+	/*
+	 * Once we hold tcsd_lock the acquirer has let go of it: it waits for
+	 * a slot (and cannot move on while we hold the lock) or it gave up.
+	 */
+	tcsd_lock();
+	done_early = acquirer_done(&acq);
+	keycache_release(b);
+	tcsd_unlock();
+	assert_int_equal(pthread_join(t, NULL), 0);
+	if (done_early)
+		print_error("acquire gave up while slots were pinned: 0x%x\n",
+			    (unsigned int)acq.rc);
+	assert_false(done_early);
+	assert_int_equal(acq.rc, TSS_SUCCESS);
+	assert_int_equal(fake_key_at(acq.tpm_handle), 1);
+	/* Back from its context (refused once, then taken), not from the blob. */
+	assert_int_equal(tpm.loads, loads);
+	assert_int_equal(tpm.ctx_loads, 2);
+	assert_int_equal(tpm.refusals, refused + 1);
+	/* b made room, c stayed where its command saw it. */
+	assert_int_equal(fake_key_at(hc), 3);
+	assert_false(fake_has_key(2));
+	keycache_release(a);
+	keycache_release(c);
+	use_key(1, b, 2);
+	use_key(1, a, 1);
+	use_key(1, c, 3);
+	assert_true(tpm.max_used <= 2);
+}
+
+static void saved_key_waits_for_pinned_slots(void **state)
+{
+	saved_key_waits_with(false);
+}
+
+static void saved_reloadable_key_keeps_its_context(void **state)
+{
+	saved_key_waits_with(true);
+}
+
+/*
+ * The pinned keys are released after the acquire found nothing to evict
+ * but before it decided to wait. It must see that and retry at once: not
+ * give up because nothing is pinned any more, not sleep for a release
+ * that already happened. Single-threaded: the releases run in our own
+ * tcsd_unlock() (unlock_hook).
+ */
+static void slot_freed_before_waiting_is_seen(void **state)
+{
+	TCS_KEY_HANDLE a, b, c;
+	UINT32 h, hb, hc;
+	time_t start;
+
+	fake_start(2, true, true);
+	a = client_load(1, SRK, 1, false);
+	b = client_load(1, SRK, 2, false);
+	c = client_load(1, SRK, 3, false);	/* a moves out */
+	assert_int_equal(keycache_acquire(1, b, &hb), TSS_SUCCESS);
+	assert_int_equal(keycache_acquire(1, c, &hc), TSS_SUCCESS);
+	unlock_hook.release[0] = b;
+	unlock_hook.release[1] = c;
+	unlock_hook.after_refusals = tpm.refusals + 1;
+	unlock_hook.armed = true;
+	start = time(NULL);
+	assert_int_equal(keycache_acquire(1, a, &h), TSS_SUCCESS);
+	assert_true(time(NULL) - start < 5);
+	assert_int_equal(unlock_hook.fired, 1);
+	assert_int_equal(fake_key_at(h), 1);
+	assert_int_equal(tpm.ctx_loads, 2);	/* refused, then taken */
+	keycache_release(a);
+	use_key(1, b, 2);
+	use_key(1, c, 3);
+}
+
+/*
+ * Slots full of keys nobody uses but that cannot move (loaded with auth,
+ * no SaveKeyContext): waiting cannot help, so the acquire fails at once.
+ */
+static void immovable_slots_fail_without_waiting(void **state)
+{
+	TCS_KEY_HANDLE x, b, c;
+	UINT32 h;
+	time_t start;
+
+	fake_start(2, false, true);
+	x = client_load(1, SRK, 1, true);
+	b = client_load(1, SRK, 2, false);
+	c = client_load(1, SRK, 3, false);	/* x is flushed to make room */
+	assert_false(fake_has_key(1));
+	start = time(NULL);
+	assert_int_equal(keycache_acquire(1, x, &h), TPM_E_RESOURCES);
+	assert_true(time(NULL) - start < 5);
+	assert_int_equal(h, 0);
+	/* Still known: once a slot frees up it loads. */
+	assert_int_equal(keycache_evict(1, b), TSS_SUCCESS);
+	use_key(1, x, 1);
+	use_key(1, c, 3);
+}
+
 /* Many threads, few slots: every use finds its own key in the TPM. */
 struct worker {
 	TCS_CONTEXT_HANDLE ctx;
 	TCS_KEY_HANDLE h[4];
 	int id[4];
 	int errors;
+	/* What went wrong first, for the failure message. */
+	unsigned int acquire_failures, wrong_keys;
+	TSS_RESULT first_rc;
+	int first_index, first_want, first_got;
 };
+
+static void worker_note(struct worker *w, int i, TSS_RESULT rc, int want, int got)
+{
+	w->errors++;
+	if (w->errors == 1) {
+		w->first_index = i;
+		w->first_rc = rc;
+		w->first_want = want;
+		w->first_got = got;
+	}
+}
 
 static void *worker_main(void *arg)
 {
@@ -621,12 +860,18 @@ static void *worker_main(void *arg)
 
 		x = x * 1103515245u + 12345u;
 		j = (int)((x >> 8) % 4);
-		if (keycache_acquire(w->ctx, w->h[j], &th) != TSS_SUCCESS) {
-			w->errors++;
+		TSS_RESULT rc;
+		int got;
+
+		if ((rc = keycache_acquire(w->ctx, w->h[j], &th)) != TSS_SUCCESS) {
+			w->acquire_failures++;
+			worker_note(w, i, rc, w->id[j], -1);
 			continue;
 		}
-		if (fake_key_at(th) != w->id[j])
-			w->errors++;
+		if ((got = fake_key_at(th)) != w->id[j]) {
+			w->wrong_keys++;
+			worker_note(w, i, TSS_SUCCESS, w->id[j], got);
+		}
 		keycache_release(w->h[j]);
 	}
 	return NULL;
@@ -640,8 +885,8 @@ static void concurrent_users(void **state)
 
 	fake_start(3, true, true);
 	for (int i = 0; i < 4; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
 		w[i].ctx = (TCS_CONTEXT_HANDLE)(100 + i);
-		w[i].errors = 0;
 		for (int j = 0; j < 4; j++) {
 			w[i].id[j] = 1 + i * 4 + j;
 			w[i].h[j] = client_load(w[i].ctx, SRK, w[i].id[j], j % 2 == 0);
@@ -649,8 +894,15 @@ static void concurrent_users(void **state)
 	}
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
-	for (int i = 0; i < 4; i++) {
+	/* All joined before any assert: a failure must not free the cache under them. */
+	for (int i = 0; i < 4; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
+	for (int i = 0; i < 4; i++) {
+		if (w[i].errors != 0)
+			print_error("worker %d: %u failed acquires, %u wrong keys; first at round %d: "
+				    "key %d, rc 0x%x, TPM held key %d\n", i, w[i].acquire_failures,
+				    w[i].wrong_keys, w[i].first_index, w[i].first_want,
+				    (unsigned int)w[i].first_rc, w[i].first_got);
 		assert_int_equal(w[i].errors, 0);
 	}
 	assert_true(tpm.max_used <= 3);
@@ -677,6 +929,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(recovers_from_tpm_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(reused_handle_marks_stale_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(leftover_keys_are_flushed_at_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(saved_key_waits_for_pinned_slots, setup, teardown),
+		cmocka_unit_test_setup_teardown(saved_reloadable_key_keeps_its_context, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(slot_freed_before_waiting_is_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(immovable_slots_fail_without_waiting, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(concurrent_users, setup, teardown),
 	};
 	pthread_mutexattr_t a;
@@ -685,6 +943,7 @@ int main(void)
 	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&res_lock, &a);
 	pthread_mutex_init(&tpm.lock, NULL);
+	pthread_cond_init(&tpm.changed, NULL);
 	log_init("test_keycache", LOG_SINK_NONE, LOG_LVL_ERROR);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
