@@ -197,8 +197,14 @@ static int reader_slot(struct tcsd_packet_reader *r, uint32_t index, enum tcsd_t
 		log_debug("tcsd packet: parameter %u read out of order (next is %u)", index, r->next);
 		return reader_fail(r, -EINVAL);
 	}
+	/*
+	 * Sticky like every other failure: a handler may read all its
+	 * parameters and check once, and a missing trailing parameter must
+	 * not read as a complete packet. An optional parameter is asked
+	 * about first, with tcsd_param_present(), which changes nothing.
+	 */
 	if (index >= r->hdr.num_parms)
-		return -ENOENT;
+		return reader_fail(r, -ENOENT);
 	if (r->types[index] != type) {
 		log_debug("tcsd packet: parameter %u is %s, expected %s", index,
 			  tcsd_type_name(r->types[index]), tcsd_type_name(type));
@@ -709,12 +715,11 @@ int tcsd_get_sized_ptr(struct tcsd_packet_reader *r, uint32_t *index, const uint
 	 */
 	if (n == 0 && tcsd_param_type(r, *index) != TCSD_TYPE_PBYTE)
 		return 0;
-	rc = tcsd_get_bytes_ptr(r, *index, p, n, max);
-	if (rc == -ENOENT) {
+	if (!tcsd_param_present(r, *index)) {
 		log_debug("tcsd packet: parameter %u: %u bytes announced, none sent", *index, n);
 		return reader_fail(r, -EBADMSG);
 	}
-	if (rc != 0)
+	if ((rc = tcsd_get_bytes_ptr(r, *index, p, n, max)) != 0)
 		return rc;
 	(*index)++;
 	if (len != NULL)

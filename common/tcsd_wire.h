@@ -26,8 +26,9 @@
  * cursor that each read advances (TrouSerS' getData). The sender may
  * reserve more slots than it fills, so the data starts at parm_offset,
  * not at 28 + num_parms. An optional trailing parameter (the TPM_AUTH of
- * an unauthorised command) is simply absent: tcsd_param_present() tells
- * "not sent" from a packet that is cut short.
+ * an unauthorised command) is simply absent: ask tcsd_param_present()
+ * (which leaves the reader alone) before reading it; a getter asked for
+ * a parameter that was not sent fails, stickily, like any other.
  *
  * A PBYTE parameter does not carry its length: the length is the value of
  * the UINT32 parameter before it, and the caller passes it in together
@@ -43,12 +44,13 @@
  *   -EPROTO   the header is inconsistent, or the slot at this index
  *             holds a different type than the one asked for
  *   -ENOENT   the index is at or past num_parms: the parameter was not
- *             sent (an optional parameter's absence, not a broken packet)
+ *             sent (check an optional one with tcsd_param_present())
  *   -E2BIG    a packet above TCSD_MAX_PACKET or a length above its cap
  *   -EINVAL   misuse: an index other than the next one, NULL arguments
  *   -ENOMEM   allocation failed
- * Errors other than -ENOENT are sticky in readers and writers: once a
- * reader or writer has failed, every later call fails with the same code.
+ * Errors are sticky in readers and writers: once a reader or writer has
+ * failed, every later call fails with the same code, so a caller may read
+ * everything and check once (tcsd_reader_done, tcsd_writer_finish).
  * Outputs are zeroed first, and zeroed again on failure.
  *
  * Everything is parsed through common/buf.h; nothing is allocated with a
@@ -177,7 +179,10 @@ static inline uint32_t tcsd_reader_code(const struct tcsd_packet_reader *r)
 {
 	return r->hdr.ordinal;
 }
-/* True when the packet holds a parameter at index (index < num_parms). */
+/*
+ * True when the packet holds a parameter at index (index < num_parms).
+ * This and tcsd_param_type() only look: they never fail the reader.
+ */
 bool tcsd_param_present(const struct tcsd_packet_reader *r, uint32_t index);
 /* The type byte at index, or -ENOENT past num_parms. */
 int tcsd_param_type(const struct tcsd_packet_reader *r, uint32_t index);
@@ -190,7 +195,7 @@ int tcsd_reader_done(const struct tcsd_packet_reader *r);
 
 /*
  * Getters. index must be the next unread parameter, its slot must hold
- * the named type; -ENOENT when index >= num_parms (nothing consumed).
+ * the named type; -ENOENT (sticky) when index >= num_parms.
  */
 int tcsd_get_u8(struct tcsd_packet_reader *r, uint32_t index, BYTE *v);
 int tcsd_get_bool(struct tcsd_packet_reader *r, uint32_t index, TSS_BOOL *v);

@@ -405,22 +405,46 @@ static int send_all(struct tcsd_client *cl, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* A packet we cannot parse: one line in the log, an error reply, close. */
+static void log_refused(const struct tcsd_client *cl, const char *why, int err)
+{
+	log_warn("%s: malformed packet (%s: %s); closing the connection", cl->name, why,
+		 strerror(-err));
+}
+
+/* A header we cannot parse: one line in the log, an error reply, close. */
 static void refuse_packet(struct tcsd_client *cl, const char *why, int err)
 {
 	uint8_t reply[TCSD_HDR_SIZE];
 
-	log_warn("%s: malformed packet (%s: %s); closing the connection", cl->name, why,
-		 strerror(-err));
+	log_refused(cl, why, err);
 	tcsd_error_reply(reply, TCS_ERROR(TSS_E_INTERNAL_ERROR));
 	send_all(cl, reply, sizeof(reply));
+}
+
+int tcsd_serve_packet(struct tcsd_client *cl, const uint8_t *pkt, size_t len, uint8_t **reply,
+		      size_t *reply_len)
+{
+	struct tcsd_packet_reader in;
+	int err;
+
+	*reply = NULL;
+	*reply_len = 0;
+	if ((err = tcsd_reader_init(&in, pkt, len, true)) != 0) {
+		log_refused(cl, "body", err);
+		if ((*reply = malloc(TCSD_HDR_SIZE)) != NULL) {
+			tcsd_error_reply(*reply, TCS_ERROR(TSS_E_INTERNAL_ERROR));
+			*reply_len = TCSD_HDR_SIZE;
+		}
+		return err;
+	}
+	tcsd_dispatch(cl, &in, reply, reply_len);
+	return 0;
 }
 
 /* Receives and answers one request; false when the connection ends. */
 static bool serve_one(struct tcsd_client *cl)
 {
 	uint8_t hdr_bytes[TCSD_HDR_SIZE];
-	struct tcsd_packet_reader in;
 	struct tcsd_hdr hdr;
 	uint8_t *pkt = NULL, *reply = NULL;
 	size_t reply_len = 0;
@@ -449,12 +473,8 @@ static bool serve_one(struct tcsd_client *cl)
 	memcpy(pkt, hdr_bytes, sizeof(hdr_bytes));
 	if (recv_all(cl, pkt + TCSD_HDR_SIZE, hdr.packet_size - TCSD_HDR_SIZE, false) != RX_OK)
 		goto out;
-	if ((err = tcsd_reader_init(&in, pkt, hdr.packet_size, true)) != 0) {
-		refuse_packet(cl, "body", err);
-		goto out;
-	}
-	tcsd_dispatch(cl, &in, &reply, &reply_len);
-	if (reply == NULL || send_all(cl, reply, reply_len) != 0)
+	err = tcsd_serve_packet(cl, pkt, hdr.packet_size, &reply, &reply_len);
+	if (reply == NULL || send_all(cl, reply, reply_len) != 0 || err != 0)
 		goto out;
 	keep = !atomic_load(&srv.stopping);
 out:

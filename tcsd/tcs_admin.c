@@ -34,10 +34,10 @@
 /* Capability answers and sub-capabilities fit in one TPM buffer. */
 #define CAP_MAX TCSD_TPM_BUFSIZE
 
-/* err: the first getter error; then nothing may be left over. */
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, int err, TSS_RESULT *rc)
+/* Every parameter read and none left over (getter errors are sticky). */
+static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
 {
-	err = tcsd_first_err(err, tcsd_reader_done(in));
+	int err = tcsd_reader_done(in);
 
 	if (err == 0)
 		return true;
@@ -153,11 +153,10 @@ static TSS_RESULT tcs_get_tcs_capability(struct tcsd_client *cl, struct tcsd_pac
 	UINT32 area = 0, sub_len = 0, sub_val = 0;
 	uint32_t idx = 2;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_u32(in, 1, &area));
-	err = tcsd_first_err(err, tcsd_get_sized_ptr(in, &idx, &sub, &sub_len, CAP_MAX));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_u32(in, 1, &area);
+	tcsd_get_sized_ptr(in, &idx, &sub, &sub_len, CAP_MAX);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	/* A UINT32 in host order (TrouSerS), or nothing. */
 	if (sub_len == 4)
@@ -187,11 +186,10 @@ static TSS_RESULT tcs_get_capability(struct tcsd_client *cl, struct tcsd_packet_
 	UINT32 area = 0, sub_len = 0, resp_len = 0;
 	uint32_t idx = 2;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_u32(in, 1, &area));
-	err = tcsd_first_err(err, tcsd_get_sized_ptr(in, &idx, &sub, &sub_len, CAP_MAX - 32));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_u32(in, 1, &area);
+	tcsd_get_sized_ptr(in, &idx, &sub, &sub_len, CAP_MAX - 32);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_GetCapability);
 	buf_put_u32(&cmd.w, area);
@@ -220,10 +218,9 @@ static TSS_RESULT tcs_get_random(struct tcsd_client *cl, struct tcsd_packet_read
 	UINT32 n = 0, got = 0;
 	uint32_t idx = 0;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_u32(in, 1, &n));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_u32(in, 1, &n);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	if (n > TCS_RANDOM_MAX) {
 		log_debug("%s: GetRandom of %u bytes refused (max %u)", cl->name, n,
@@ -273,10 +270,9 @@ static TSS_RESULT tcs_stir_random(struct tcsd_client *cl, struct tcsd_packet_rea
 	UINT32 len = 0;
 	uint32_t idx = 1;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_sized_ptr(in, &idx, &p, &len, CAP_MAX));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_sized_ptr(in, &idx, &p, &len, CAP_MAX);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_StirRandom);
 	buf_put_sized(&cmd.w, p, len);
@@ -292,10 +288,9 @@ static TSS_RESULT tcs_pcr_read(struct tcsd_client *cl, struct tcsd_packet_reader
 	TPM_DIGEST d;
 	UINT32 pcr = 0;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_u32(in, 1, &pcr));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_u32(in, 1, &pcr);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_PcrRead);
 	buf_put_u32(&cmd.w, pcr);
@@ -327,11 +322,10 @@ static TSS_RESULT tcs_extend(struct tcsd_client *cl, struct tcsd_packet_reader *
 	TPM_DIGEST d, outd;
 	UINT32 pcr = 0;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_u32(in, 1, &pcr));
-	err = tcsd_first_err(err, tcsd_get_digest(in, 2, &d));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_u32(in, 1, &pcr);
+	tcsd_get_digest(in, 2, &d);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	/* TrouSerS answers TSS_E_FAIL here too (tcsi_pcr.c). */
 	if (pcr_reserved(pcr)) {
@@ -364,10 +358,9 @@ static TSS_RESULT tcs_pcr_reset(struct tcsd_client *cl, struct tcsd_packet_reade
 	uint16_t size_of_select = 0;
 	uint32_t idx = 1;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_sized_ptr(in, &idx, &p, &len, 64));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_sized_ptr(in, &idx, &p, &len, 64);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	/* TPM_PCR_SELECTION (Part 2 §8.1): UINT16 sizeOfSelect, pcrSelect[]. */
 	buf_reader_init(&sel, p, len);
@@ -399,9 +392,8 @@ static TSS_RESULT tcs_get_test_result(struct tcsd_client *cl, struct tcsd_packet
 	UINT32 len = 0;
 	uint32_t idx = 0;
 	TSS_RESULT rc;
-	int err = 0;
 
-	if (!read_ok(cl, in, err, &rc))
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_GetTestResult);
 	if ((rc = tcsd_tpm_exec(cl, &cmd, NULL, NULL, &rsp)) != TSS_SUCCESS)
@@ -431,10 +423,9 @@ static TSS_RESULT tcs_read_pubek(struct tcsd_client *cl, struct tcsd_packet_read
 	size_t pub_len;
 	uint32_t idx = 0;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_nonce(in, 1, &anti_replay));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_nonce(in, 1, &anti_replay);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_ReadPubek);
 	buf_put_bytes(&cmd.w, anti_replay.nonce, sizeof(anti_replay.nonce));
@@ -467,11 +458,10 @@ static TSS_RESULT tcs_create_ek(struct tcsd_client *cl, struct tcsd_packet_reade
 	size_t pub_len;
 	uint32_t idx = 2;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_nonce(in, 1, &anti_replay));
-	err = tcsd_first_err(err, tcsd_get_sized_ptr(in, &idx, &parms, &parms_len, CAP_MAX - 64));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_nonce(in, 1, &anti_replay);
+	tcsd_get_sized_ptr(in, &idx, &parms, &parms_len, CAP_MAX - 64);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_CreateEndorsementKeyPair);
 	buf_put_bytes(&cmd.w, anti_replay.nonce, sizeof(anti_replay.nonce));
@@ -501,10 +491,9 @@ static TSS_RESULT tcs_owner_read_pubek(struct tcsd_client *cl, struct tcsd_packe
 	size_t pub_len;
 	uint32_t idx = 1;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_auth_in(in, 1, &auth));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_auth_in(in, 1, &auth);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_OwnerReadPubek);
 	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
@@ -536,11 +525,10 @@ static TSS_RESULT tcs_owner_read_internal_pub(struct tcsd_client *cl,
 	size_t pub_len;
 	uint32_t idx = 1;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_u32(in, 1, &key));
-	err = tcsd_first_err(err, tcsd_get_auth_in(in, 2, &auth));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_u32(in, 1, &key);
+	tcsd_get_auth_in(in, 2, &auth);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_OwnerReadInternalPub);
 	buf_put_u32(&cmd.w, key);
@@ -570,10 +558,9 @@ static TSS_RESULT tcs_get_capability_owner(struct tcsd_client *cl,
 	TSS_VERSION v;
 	UINT32 nv = 0, vol = 0;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_auth_in(in, 1, &auth));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_auth_in(in, 1, &auth);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_GetCapabilityOwner);
 	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
@@ -614,14 +601,13 @@ static TSS_RESULT tcs_take_ownership(struct tcsd_client *cl, struct tcsd_packet_
 	size_t pub_len;
 	uint32_t idx = 2;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_u16(in, 1, &proto));
-	err = tcsd_first_err(err, tcsd_get_sized_ptr(in, &idx, &owner, &owner_len, 512));
-	err = tcsd_first_err(err, tcsd_get_sized_ptr(in, &idx, &srk, &srk_len, 512));
-	err = tcsd_first_err(err, tcsd_get_sized_ptr(in, &idx, &srk_params, &params_len, 2048));
-	err = tcsd_first_err(err, tcsd_get_auth_in(in, idx, &auth));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_u16(in, 1, &proto);
+	tcsd_get_sized_ptr(in, &idx, &owner, &owner_len, 512);
+	tcsd_get_sized_ptr(in, &idx, &srk, &srk_len, 512);
+	tcsd_get_sized_ptr(in, &idx, &srk_params, &params_len, 2048);
+	tcsd_get_auth_in(in, idx, &auth);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_TakeOwnership);
 	buf_put_u16(&cmd.w, proto);
@@ -676,10 +662,9 @@ static TSS_RESULT tcs_physical_presence(struct tcsd_client *cl, struct tcsd_pack
 	struct tcsd_tpm_rsp rsp;
 	UINT16 pp = 0;
 	TSS_RESULT rc;
-	int err = 0;
 
-	err = tcsd_first_err(err, tcsd_get_u16(in, 1, &pp));
-	if (!read_ok(cl, in, err, &rc))
+	tcsd_get_u16(in, 1, &pp);
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	if (!tpmdd_is_software(tcsd_tpm()) && !single_user_mode()) {
 		log_warn("Denied PhysicalPresence from %s: only for a software TPM or in "
@@ -732,7 +717,6 @@ static TSS_RESULT tcs_simple(struct tcsd_client *cl, struct tcsd_packet_reader *
 	TSS_BOOL b = FALSE;
 	bool has_auth = false;
 	TSS_RESULT rc;
-	int err = 0;
 
 	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
 		if (simple[i].tcsd_ordinal == tcsd_reader_code(in))
@@ -741,16 +725,16 @@ static TSS_RESULT tcs_simple(struct tcsd_client *cl, struct tcsd_packet_reader *
 		return TCS_ERROR(TSS_E_INTERNAL_ERROR);
 	memset(&auth, 0, sizeof(auth));
 	if (sc->shape == SHAPE_BOOL || sc->shape == SHAPE_BOOL_AUTH)
-		err = tcsd_first_err(err, tcsd_get_bool(in, 1, &b));
+		tcsd_get_bool(in, 1, &b);
 	if (sc->shape == SHAPE_AUTH || sc->shape == SHAPE_BOOL_AUTH) {
-		err = tcsd_first_err(err, tcsd_get_auth_in(in, sc->shape == SHAPE_AUTH ? 1 : 2, &auth));
+		tcsd_get_auth_in(in, sc->shape == SHAPE_AUTH ? 1 : 2, &auth);
 		has_auth = true;
 	}
 	if (sc->shape == SHAPE_OPT_AUTH && tcsd_param_present(in, 1)) {
-		err = tcsd_first_err(err, tcsd_get_auth_in(in, 1, &auth));
+		tcsd_get_auth_in(in, 1, &auth);
 		has_auth = true;
 	}
-	if (!read_ok(cl, in, err, &rc))
+	if (!read_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, sc->tpm_ordinal);
 	if (sc->shape == SHAPE_BOOL || sc->shape == SHAPE_BOOL_AUTH)

@@ -406,10 +406,10 @@ static TSS_RESULT tcs_osap(struct tcsd_client *cl, struct tcsd_packet_reader *in
 	TSS_RESULT rc;
 	int err;
 
-	err = tcsd_get_u16(in, 1, &entity_type);
-	err = tcsd_first_err(err, tcsd_get_u32(in, 2, &entity_value));
-	err = tcsd_first_err(err, tcsd_get_nonce(in, 3, &nonce_odd_osap));
-	if ((err = tcsd_first_err(err, tcsd_reader_done(in))) != 0)
+	tcsd_get_u16(in, 1, &entity_type);
+	tcsd_get_u32(in, 2, &entity_value);
+	tcsd_get_nonce(in, 3, &nonce_odd_osap);
+	if ((err = tcsd_reader_done(in)) != 0)
 		return tcsd_bad_request(cl, in, err);
 
 	tpm_value = entity_value;
@@ -456,8 +456,8 @@ static TSS_RESULT tcs_terminate_handle(struct tcsd_client *cl, struct tcsd_packe
 	TSS_RESULT rc = TSS_SUCCESS;
 	int err;
 
-	err = tcsd_get_u32(in, 1, &h);
-	if ((err = tcsd_first_err(err, tcsd_reader_done(in))) != 0)
+	tcsd_get_u32(in, 1, &h);
+	if ((err = tcsd_reader_done(in)) != 0)
 		return tcsd_bad_request(cl, in, err);
 	tcsd_lock();
 	if ((s = find(cl->req_ctx, h)) == NULL)

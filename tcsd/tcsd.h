@@ -63,22 +63,15 @@ bool tcsd_client_peer_cred(const struct tcsd_client *cl, pid_t *pid, uid_t *uid,
  * It returns TSS_SUCCESS, a TPM result
  * (layer 0, passed through unchanged) or TCS_ERROR(TSS_E_*). On failure the
  * dispatcher discards `out` and answers with the result code only, as
- * TrouSerS does. Inputs that do not parse (missing -- check each
- * getter's result, -ENOENT is not sticky --, wrong type, too long, bytes
- * left over: check tcsd_reader_done(in) before touching the TPM) are
- * answered with `return tcsd_bad_request(cl, in, err);`.
+ * TrouSerS does. Inputs that do not parse (missing, wrong type, too
+ * long, bytes left over) are answered with
+ * `return tcsd_bad_request(cl, in, err);`: getter errors are sticky, so a
+ * handler reads all its parameters, then checks err = tcsd_reader_done(in)
+ * once before touching the TPM. An optional trailing parameter is read
+ * only if tcsd_param_present() says it is there.
  */
 typedef TSS_RESULT tcsd_handler_fn(struct tcsd_client *cl, struct tcsd_packet_reader *in,
 				   struct tcsd_packet_writer *out);
-
-/*
- * A missing parameter (-ENOENT) is not sticky in the packet reader, so
- * keep every getter's result: err = tcsd_first_err(err, tcsd_get_...).
- */
-static inline int tcsd_first_err(int prev, int next)
-{
-	return prev != 0 ? prev : next;
-}
 
 /*
  * Logs (once, with ordinal name and peer) a request whose parameters do
@@ -287,6 +280,18 @@ TSS_RESULT tcsd_tpm_probe(void);
 int tcsd_server_open(const struct tcsd_config *conf);	/* listeners, before the drop */
 /* Serves until SIGTERM/SIGINT; SIGHUP calls reload. Returns 0 on a clean stop. */
 int tcsd_server_run(int (*reload)(void));
+/*
+ * What the server does with one complete request packet pkt[0..len), once
+ * it has read as many bytes as the header's packet_size (checked against
+ * the cap before anything was allocated): the strict body checks
+ * (tcsd_reader_init), then tcsd_dispatch(). The reply, heap memory, is in
+ * *reply (NULL only when out of memory). Returns 0, or a negative errno
+ * for a packet that does not parse (logged here, once): *reply is then
+ * the 28-byte error reply, and the connection closes after it is sent.
+ * The fuzzer (tests/fuzz/fuzz_tcsd_dispatch.c) drives this same path.
+ */
+int tcsd_serve_packet(struct tcsd_client *cl, const uint8_t *pkt, size_t len, uint8_t **reply,
+		      size_t *reply_len);
 void tcsd_server_close(void);
 
 /* privs.c */

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +51,7 @@ struct dev_state {
 	int fd;
 	enum dev_debt debt;
 
-	/* Shared with tpmdd_cancel()'s thread. */
-	pthread_mutex_t lock;
-	bool in_flight;
-	bool cancelled;
-	int abort_rd, abort_wr;
+	struct fdio_cancel cancel;	/* shared with tpmdd_cancel()'s thread */
 };
 
 /* open(2) failures, as the TDDL reports them and what a user should check. */
@@ -128,7 +123,7 @@ static TSS_RESULT dev_receive(struct dev_state *st, BYTE *rsp, size_t rsp_cap,
 	int err;
 
 	for (;;) {
-		if ((err = fdio_wait(st->fd, POLLIN, st->abort_rd, deadline)) != 0)
+		if ((err = fdio_wait(st->fd, POLLIN, st->cancel.rd, deadline)) != 0)
 			return dev_io_error(st, "read", err);
 		n = read(st->fd, rsp, rsp_cap);
 		if (n > 0)
@@ -142,7 +137,7 @@ static TSS_RESULT dev_receive(struct dev_state *st, BYTE *rsp, size_t rsp_cap,
 		 */
 		if (n == 0 && fdio_now_ms() >= deadline)
 			return dev_io_error(st, "read", -ETIMEDOUT);
-		if (n == 0 && (err = fdio_wait(st->abort_rd, POLLIN, -1,
+		if (n == 0 && (err = fdio_wait(st->cancel.rd, POLLIN, -1,
 					       fdio_deadline(DEV_EMPTY_READ_PAUSE_MS))) != -ETIMEDOUT)
 			return dev_io_error(st, "read", err == 0 ? -ECANCELED : err);
 	}
@@ -217,7 +212,7 @@ static TSS_RESULT dev_send(struct dev_state *st, const BYTE *cmd, size_t cmd_len
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EBUSY)
 			return dev_io_error(st, "write", -errno);
 		/* Busy: an earlier response is still queued; wait for room. */
-		if ((err = fdio_wait(st->fd, POLLOUT, st->abort_rd, deadline)) != 0)
+		if ((err = fdio_wait(st->fd, POLLOUT, st->cancel.rd, deadline)) != 0)
 			return dev_io_error(st, "write", err);
 	}
 	if ((size_t)n != cmd_len) {
@@ -236,26 +231,22 @@ static void dev_close(void *state)
 		return;
 	if (st->fd >= 0)
 		close(st->fd);
-	if (st->abort_rd >= 0)
-		close(st->abort_rd);
-	if (st->abort_wr >= 0)
-		close(st->abort_wr);
-	pthread_mutex_destroy(&st->lock);
+	fdio_cancel_close(&st->cancel);
 	free(st);
 }
 
 static TSS_RESULT dev_open(const char *arg, void **state)
 {
 	struct dev_state *st;
-	int pipefd[2];
 	TSS_RESULT rc;
+	int err;
 
 	*state = NULL;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return RC(TDDL_E_FAIL);
-	st->fd = st->abort_rd = st->abort_wr = -1;
-	pthread_mutex_init(&st->lock, NULL);
+	st->fd = -1;
+	fdio_cancel_init(&st->cancel);
 
 	if (arg == NULL || arg[0] != '/' || strlen(arg) >= sizeof(st->path)) {
 		log_error("dev: bad device URI \"dev:%s\"; expected dev:/dev/tpmN",
@@ -264,13 +255,11 @@ static TSS_RESULT dev_open(const char *arg, void **state)
 		goto out;
 	}
 	snprintf(st->path, sizeof(st->path), "%s", arg);
-	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) {
-		log_error("%s: pipe: %s", st->path, strerror(errno));
+	if ((err = fdio_cancel_open(&st->cancel)) != 0) {
+		log_error("%s: pipe: %s", st->path, strerror(-err));
 		rc = RC(TDDL_E_FAIL);
 		goto out;
 	}
-	st->abort_rd = pipefd[0];
-	st->abort_wr = pipefd[1];
 	rc = dev_reopen(st);
 out:
 	if (rc != TSS_SUCCESS) {
@@ -290,11 +279,7 @@ static TSS_RESULT dev_transmit(void *state, const BYTE *cmd, size_t cmd_len,
 	TSS_RESULT rc;
 
 	*rsp_len = 0;
-	pthread_mutex_lock(&st->lock);
-	fdio_drain(st->abort_rd);
-	st->cancelled = false;
-	st->in_flight = true;
-	pthread_mutex_unlock(&st->lock);
+	fdio_cancel_begin(&st->cancel);
 
 	if ((rc = dev_settle(st, deadline)) != TSS_SUCCESS)
 		goto out;
@@ -302,25 +287,18 @@ static TSS_RESULT dev_transmit(void *state, const BYTE *cmd, size_t cmd_len,
 		goto out;
 	rc = dev_receive(st, rsp, rsp_cap, rsp_len, deadline);
 out:
-	pthread_mutex_lock(&st->lock);
-	st->in_flight = false;
-	if (st->cancelled && rc != TSS_SUCCESS)
+	if (fdio_cancel_end(&st->cancel) && rc != TSS_SUCCESS)
 		rc = RC(TDDL_E_COMMAND_ABORTED);
-	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
 
 static TSS_RESULT dev_cancel(void *state)
 {
 	struct dev_state *st = state;
+	int err = fdio_cancel_fire(&st->cancel);
 
-	pthread_mutex_lock(&st->lock);
-	if (st->in_flight) {
-		st->cancelled = true;
-		if (write(st->abort_wr, "c", 1) < 0 && errno != EAGAIN)
-			log_warn("%s: cancel pipe: %s", st->path, strerror(errno));
-	}
-	pthread_mutex_unlock(&st->lock);
+	if (err < 0)
+		log_warn("%s: cancel pipe: %s", st->path, strerror(-err));
 	return TSS_SUCCESS;
 }
 

@@ -22,7 +22,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,11 +75,7 @@ struct swtpm_state {
 	int data_fd;
 	enum swtpm_link link;
 
-	/* Shared with tpmdd_cancel()'s thread. */
-	pthread_mutex_t lock;
-	bool in_flight;
-	bool cancelled;
-	int abort_rd, abort_wr;		/* self-pipe: a byte ends any wait */
+	struct fdio_cancel cancel;	/* shared with tpmdd_cancel()'s thread */
 };
 
 /* ---- URI parsing ---- */
@@ -281,7 +276,7 @@ static TSS_RESULT ctrl_power_on(struct swtpm_state *st, bool query_caps, bool *d
 		 * capability bits, later versions a zero result word and a u32.
 		 */
 		rc = ctrl_call(st, fd, SWTPM_CMD_GET_CAPABILITY, NULL, 0, &result,
-			       caps, sizeof(caps), st->abort_rd, deadline);
+			       caps, sizeof(caps), st->cancel.rd, deadline);
 		if (rc != TSS_SUCCESS)
 			goto out;
 		if (result != 0) {
@@ -297,7 +292,7 @@ static TSS_RESULT ctrl_power_on(struct swtpm_state *st, bool query_caps, bool *d
 	}
 
 	rc = ctrl_call(st, fd, SWTPM_CMD_GET_TPMESTABLISHED, NULL, 0, &result,
-		       est, sizeof(est), st->abort_rd, deadline);
+		       est, sizeof(est), st->cancel.rd, deadline);
 	if (rc != TSS_SUCCESS || result == 0)
 		goto out;
 	if (result != SWTPM_RES_BAD_ORDINAL)
@@ -305,7 +300,7 @@ static TSS_RESULT ctrl_power_on(struct swtpm_state *st, bool query_caps, bool *d
 
 	/* INIT_FLAG_DELETE_VOLATILE stays clear: keep any saved volatile state. */
 	rc = ctrl_call(st, fd, SWTPM_CMD_INIT, flags, sizeof(flags), &result,
-		       NULL, 0, st->abort_rd, deadline);
+		       NULL, 0, st->cancel.rd, deadline);
 	if (rc != TSS_SUCCESS)
 		goto out;
 	if (result != 0) {
@@ -347,9 +342,9 @@ static TSS_RESULT data_exchange(struct swtpm_state *st, const BYTE *cmd, size_t 
 	int err;
 
 	*rsp_len = 0;
-	err = fdio_write_all(st->data_fd, cmd, cmd_len, st->abort_rd, deadline);
+	err = fdio_write_all(st->data_fd, cmd, cmd_len, st->cancel.rd, deadline);
 	if (err == 0)
-		err = fdio_read_tpm_response(st->data_fd, rsp, rsp_cap, rsp_len, st->abort_rd,
+		err = fdio_read_tpm_response(st->data_fd, rsp, rsp_cap, rsp_len, st->cancel.rd,
 					     deadline);
 	if (err == -EBADMSG) {
 		/* tpmdd_rsp_header_size/_check logged what was wrong with it. */
@@ -407,27 +402,23 @@ static void swtpm_close(void *state)
 	/* No CMD_SHUTDOWN: the emulator keeps running for its other clients. */
 	if (st->data_fd >= 0)
 		close(st->data_fd);
-	if (st->abort_rd >= 0)
-		close(st->abort_rd);
-	if (st->abort_wr >= 0)
-		close(st->abort_wr);
-	pthread_mutex_destroy(&st->lock);
+	fdio_cancel_close(&st->cancel);
 	free(st);
 }
 
 static TSS_RESULT swtpm_open(const char *arg, void **state)
 {
 	struct swtpm_state *st;
-	int pipefd[2];
 	TSS_RESULT rc;
+	int err;
 
 	*state = NULL;
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return RC(TDDL_E_FAIL);
-	st->data_fd = st->abort_rd = st->abort_wr = -1;
+	st->data_fd = -1;
 	st->link = LINK_NEW;
-	pthread_mutex_init(&st->lock, NULL);
+	fdio_cancel_init(&st->cancel);
 
 	if (arg == NULL || strlen(arg) >= sizeof(st->desc) || !parse_uri(arg, st)) {
 		log_error("swtpm: bad device URI \"swtpm:%s\"; expected "
@@ -437,13 +428,11 @@ static TSS_RESULT swtpm_open(const char *arg, void **state)
 		goto out;
 	}
 	snprintf(st->desc, sizeof(st->desc), "%s", arg);
-	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) {
-		log_error("swtpm at %s: pipe: %s", st->desc, strerror(errno));
+	if ((err = fdio_cancel_open(&st->cancel)) != 0) {
+		log_error("swtpm at %s: pipe: %s", st->desc, strerror(-err));
 		rc = RC(TDDL_E_FAIL);
 		goto out;
 	}
-	st->abort_rd = pipefd[0];
-	st->abort_wr = pipefd[1];
 
 	rc = reconnect(st, fdio_deadline(SWTPM_OPEN_BUDGET_MS));
 out:
@@ -464,11 +453,7 @@ static TSS_RESULT swtpm_transmit(void *state, const BYTE *cmd, size_t cmd_len,
 	TSS_RESULT rc;
 
 	*rsp_len = 0;
-	pthread_mutex_lock(&st->lock);
-	fdio_drain(st->abort_rd);	/* a cancel aimed at an earlier command */
-	st->cancelled = false;
-	st->in_flight = true;
-	pthread_mutex_unlock(&st->lock);
+	fdio_cancel_begin(&st->cancel);
 
 	/*
 	 * An idle connection that is readable holds stray bytes or was
@@ -480,11 +465,8 @@ static TSS_RESULT swtpm_transmit(void *state, const BYTE *cmd, size_t cmd_len,
 		goto out;
 	rc = data_exchange(st, cmd, cmd_len, rsp, rsp_cap, rsp_len, deadline);
 out:
-	pthread_mutex_lock(&st->lock);
-	st->in_flight = false;
-	if (st->cancelled && rc != TSS_SUCCESS)
+	if (fdio_cancel_end(&st->cancel) && rc != TSS_SUCCESS)
 		rc = RC(TDDL_E_COMMAND_ABORTED);
-	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
 
@@ -501,19 +483,11 @@ static TSS_RESULT swtpm_cancel(void *state)
 	struct swtpm_state *st = state;
 	uint8_t req[4] = { 0, 0, 0, SWTPM_CMD_CANCEL_TPM_CMD }, result[4];
 	uint64_t deadline;
-	bool active;
-	int fd = -1;
+	int fd = -1, fired;
 
-	pthread_mutex_lock(&st->lock);
-	active = st->in_flight;
-	if (active) {
-		st->cancelled = true;
-		if (write(st->abort_wr, "c", 1) < 0 && errno != EAGAIN)
-			log_warn("swtpm at %s: cancel pipe: %s", st->desc, strerror(errno));
-	}
-	pthread_mutex_unlock(&st->lock);
-
-	if (!active || !st->have_ctrl || !(st->caps & SWTPM_CAP_CANCEL_TPM_CMD))
+	if ((fired = fdio_cancel_fire(&st->cancel)) < 0)
+		log_warn("swtpm at %s: cancel pipe: %s", st->desc, strerror(-fired));
+	if (fired == 0 || !st->have_ctrl || !(st->caps & SWTPM_CAP_CANCEL_TPM_CMD))
 		return TSS_SUCCESS;
 	/* Quietly bounded: a busy emulator answers only after the command. */
 	deadline = fdio_deadline(SWTPM_CANCEL_BUDGET_MS);

@@ -255,3 +255,70 @@ int fdio_connect_unix(const char *path, uint64_t deadline, int *out_fd)
 	memcpy(sun.sun_path, path, len);
 	return connect_addr(AF_UNIX, (const struct sockaddr *)&sun, sizeof(sun), deadline, out_fd);
 }
+
+/* ---- cancellable wait ---- */
+
+void fdio_cancel_init(struct fdio_cancel *c)
+{
+	pthread_mutex_init(&c->lock, NULL);
+	c->in_flight = false;
+	c->cancelled = false;
+	c->rd = c->wr = -1;
+}
+
+int fdio_cancel_open(struct fdio_cancel *c)
+{
+	int pipefd[2];
+
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	c->rd = pipefd[0];
+	c->wr = pipefd[1];
+	return 0;
+}
+
+void fdio_cancel_close(struct fdio_cancel *c)
+{
+	if (c->rd >= 0)
+		close(c->rd);
+	if (c->wr >= 0)
+		close(c->wr);
+	c->rd = c->wr = -1;
+	pthread_mutex_destroy(&c->lock);
+}
+
+void fdio_cancel_begin(struct fdio_cancel *c)
+{
+	pthread_mutex_lock(&c->lock);
+	fdio_drain(c->rd);	/* a cancel aimed at an earlier command */
+	c->cancelled = false;
+	c->in_flight = true;
+	pthread_mutex_unlock(&c->lock);
+}
+
+bool fdio_cancel_end(struct fdio_cancel *c)
+{
+	bool cancelled;
+
+	pthread_mutex_lock(&c->lock);
+	c->in_flight = false;
+	cancelled = c->cancelled;
+	pthread_mutex_unlock(&c->lock);
+	return cancelled;
+}
+
+int fdio_cancel_fire(struct fdio_cancel *c)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->in_flight) {
+		c->cancelled = true;
+		rc = 1;
+		/* A full pipe already holds a byte that ends the wait. */
+		if (write(c->wr, "c", 1) < 0 && errno != EAGAIN)
+			rc = -errno;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}

@@ -14,6 +14,7 @@
 #ifndef TSS12_FDIO_H
 #define TSS12_FDIO_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +52,38 @@ void fdio_drain(int fd);
  */
 int fdio_read_tpm_response(int fd, uint8_t *rsp, size_t cap, size_t *len,
 			   int abort_fd, uint64_t deadline);
+
+/*
+ * A cancellable wait: what a backend shares with tpmdd_cancel()'s thread.
+ * The read end of a self-pipe is the abort descriptor every fdio wait of
+ * the command in flight watches; a byte written to it ends that wait.
+ * The flags say whether a command is in flight and whether it was
+ * cancelled, under the lock, so that a cancel never hits the next command.
+ */
+struct fdio_cancel {
+	pthread_mutex_t lock;
+	bool in_flight;
+	bool cancelled;
+	int rd, wr;		/* the self-pipe; rd is the abort_fd to wait with */
+};
+
+/* The lock, no pipe yet (both ends -1): fdio_cancel_close() is safe from here on. */
+void fdio_cancel_init(struct fdio_cancel *c);
+/* Creates the non-blocking, close-on-exec pipe: 0 or a negative errno. */
+int fdio_cancel_open(struct fdio_cancel *c);
+/* Closes the pipe and destroys the lock. */
+void fdio_cancel_close(struct fdio_cancel *c);
+/* Before a command: forgets a cancel aimed at an earlier one; one is in flight now. */
+void fdio_cancel_begin(struct fdio_cancel *c);
+/* After it: none in flight any more; true when it was cancelled meanwhile. */
+bool fdio_cancel_end(struct fdio_cancel *c);
+/*
+ * From another thread: cancels the command in flight and ends its wait.
+ * 1 when one was in flight, 0 when none was (nothing done), a negative
+ * errno when the pipe could not be written (the command is marked
+ * cancelled all the same).
+ */
+int fdio_cancel_fire(struct fdio_cancel *c);
 
 /* Non-blocking, close-on-exec stream connections, bounded by deadline. */
 int fdio_connect_tcp(const char *host, const char *port, uint64_t deadline, int *out_fd);

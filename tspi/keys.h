@@ -62,8 +62,22 @@ bool rsakey_needs_auth(struct obj *key);
 TSS_RESULT rsakey_evp(struct obj *key, EVP_PKEY **out);
 /* Loads key under parent (TCS LoadKeyByBlob), authorised by the parent's usage policy. */
 TSS_RESULT rsakey_load(struct obj *key, struct obj *parent);
+/*
+ * TPM_UnBind / TPM_Sign on a loaded key: in is the sized input; the
+ * sized output (<= max bytes) comes back as heap memory in *out, with the
+ * key's usage authorisation (OIAP) when it needs one.
+ */
+TSS_RESULT rsakey_sized_cmd(struct obj *key, UINT32 tpm_ord, UINT32 tcsd_ord, const BYTE *in,
+			    UINT32 in_len, UINT32 max, BYTE **out, UINT32 *out_len);
 /* Tspi_ChangeAuth for keys (tspi_changeauth.c). */
 TSS_RESULT rsakey_change_auth(struct obj *o, struct obj *parent, struct obj *new_policy);
+/*
+ * TPM_ChangeAuthOwner authorised by the owner of tpm: entity_type
+ * TPM_ET_OWNER or TPM_ET_SRK; on success target's usage policy is
+ * new_policy (tspi_changeauth.c).
+ */
+TSS_RESULT owner_change_auth(struct obj *tpm, UINT16 entity_type, struct obj *target,
+			     struct obj *new_policy);
 
 /* ---- PCR composite objects (tspi_pcrs.c) ---- */
 
@@ -151,5 +165,8 @@ TSS_RESULT keys_errno_result(int err);
 /* Hands len bytes to the application as context memory (Tspi_Context_FreeMemory). */
 TSS_RESULT keys_out_bytes(struct tspi_ctx *ctx, const void *p, size_t len, UINT32 *out_len,
 			  BYTE **out);
+/* A TPM_PCR_SELECTION, encoded, as context memory (tspi_key.c). */
+TSS_RESULT keys_out_selection(struct tspi_ctx *ctx, const struct tpm_pcr_selection *sel,
+			      UINT32 *len, BYTE **data);
 
 #endif /* TSS12_TSPI_KEYS_H */

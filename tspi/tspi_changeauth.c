@@ -4,8 +4,8 @@
  * usage secret. The new secret travels ADIP-encrypted under an OSAP
  * session on the parent (auth 1); the old secret authorises the entity
  * through OIAP (auth 2). The owner's and SRK's secrets change through
- * TPM_ChangeAuthOwner: the owner's on the TPM object (tspi_tpm.c), the
- * SRK's here (Tspi_ChangeAuth(hSRK, hTPM, ...)).
+ * TPM_ChangeAuthOwner, both here (owner_change_auth): the owner's for
+ * the TPM object (tspi_tpm.c), the SRK's for Tspi_ChangeAuth(hSRK, hTPM, ...).
  */
 #include "config.h"
 
@@ -119,33 +119,36 @@ out:
 }
 
 /*
- * The SRK's secret changes with TPM_ChangeAuthOwner (Part 3 §17.2,
- * entityType TPM_ET_SRK), authorised by the owner: an OSAP session on
- * the owner (the TPM object tpm, whose usage policy holds the owner
- * secret) carries the ADIP-encrypted new secret. Applications call
- * Tspi_ChangeAuth(hSRK, hTPM, hPolicy), as tpm_changeownerauth -s does.
+ * TPM_ChangeAuthOwner (Part 3 §17.2) changes the owner's secret
+ * (entity_type TPM_ET_OWNER, Tspi_ChangeAuth on the TPM object) or the
+ * SRK's (TPM_ET_SRK: Tspi_ChangeAuth(hSRK, hTPM, hPolicy), as
+ * tpm_changeownerauth -s does), authorised by the owner either way: an
+ * OSAP session on the owner (the TPM object tpm, whose usage policy holds
+ * the owner secret) carries the ADIP-encrypted new secret, and the reply
+ * is HMACed with that session's shared secret of the old owner secret.
+ * On success target (the TPM or the SRK object) takes new_policy as its
+ * usage policy (TSS 1.2 §4.3.4.1.1).
  */
-static TSS_RESULT srk_change_auth(struct obj *srk, struct obj *tpm, struct obj *new_policy)
+TSS_RESULT owner_change_auth(struct obj *tpm, UINT16 entity_type, struct obj *target,
+			     struct obj *new_policy)
 {
 	BYTE new_secret[20], enc[20], in_digest[20], out_digest[20];
 	BYTE ord_be[4] = { TPM_ORD_ChangeAuthOwner >> 24, (TPM_ORD_ChangeAuthOwner >> 16) & 0xff,
 			   (TPM_ORD_ChangeAuthOwner >> 8) & 0xff, TPM_ORD_ChangeAuthOwner & 0xff };
 	BYTE rc_be[4] = { 0 };
 	BYTE pid_be[2] = { TPM_PID_ADCP >> 8, TPM_PID_ADCP & 0xff };
-	BYTE et_be[2] = { TPM_ET_SRK >> 8, TPM_ET_SRK & 0xff };
+	BYTE et_be[2] = { (BYTE)(entity_type >> 8), (BYTE)(entity_type & 0xff) };
 	struct session s;
-	bool have_s = false;
 	struct rpc_msg *m = NULL;
 	TPM_AUTH auth;
 	TSS_RESULT rc;
 
 	memset(&s, 0, sizeof(s));
-	if ((rc = secret_get(srk->ctx, new_policy->handle, true, new_secret)) != TSS_SUCCESS)
+	if ((rc = secret_get(tpm->ctx, new_policy->handle, true, new_secret)) != TSS_SUCCESS)
 		return rc;
-	if ((rc = session_osap(srk->ctx, tpm->usage_policy, tpm->handle, TPM_ET_OWNER,
+	if ((rc = session_osap(tpm->ctx, tpm->usage_policy, tpm->handle, TPM_ET_OWNER,
 			       TPM_KH_OWNER, &s)) != TSS_SUCCESS)
 		goto out;
-	have_s = true;
 	if ((rc = session_encauth(&s, new_secret, enc)) != TSS_SUCCESS)
 		goto out;
 	if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { pid_be, 2 }, { enc, 20 },
@@ -155,11 +158,11 @@ static TSS_RESULT srk_change_auth(struct obj *srk, struct obj *tpm, struct obj *
 	}
 	if ((rc = session_auth(&s, TPM_ORD_ChangeAuthOwner, in_digest, &auth)) != TSS_SUCCESS)
 		goto out;
-	if ((rc = rpc_begin(srk->ctx, TCSD_ORD_CHANGEAUTHOWNER, &m)) != TSS_SUCCESS)
+	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_CHANGEAUTHOWNER, &m)) != TSS_SUCCESS)
 		goto out;
 	rpc_put_u16(m, TPM_PID_ADCP);
 	rpc_put_encauth(m, enc);
-	rpc_put_u16(m, TPM_ET_SRK);
+	rpc_put_u16(m, entity_type);
 	rpc_put_auth(m, &auth);
 	if ((rc = rpc_call(m)) != TSS_SUCCESS)
 		goto out;
@@ -172,12 +175,10 @@ static TSS_RESULT srk_change_auth(struct obj *srk, struct obj *tpm, struct obj *
 	}
 	if ((rc = session_verify(&s, out_digest, &auth)) != TSS_SUCCESS)
 		goto out;
-	/* From now on the new policy is the SRK's (TSS 1.2 §4.3.4.1.1). */
-	srk->usage_policy = new_policy->handle;
+	target->usage_policy = new_policy->handle;
 out:
 	rpc_end(m);
-	if (have_s)
-		session_end(&s, rc);
+	session_end(&s, rc);
 	OPENSSL_cleanse(new_secret, sizeof(new_secret));
 	OPENSSL_cleanse(enc, sizeof(enc));
 	return rc;
@@ -195,7 +196,7 @@ TSS_RESULT rsakey_change_auth(struct obj *o, struct obj *parent, struct obj *new
 	if (parent != NULL && parent->type == OBJ_TPM && new_policy != NULL) {
 		if (!rk->loaded || rk->tcs_handle != TPM_KH_SRK)
 			return TSP_ERROR(TSS_E_BAD_PARAMETER);
-		return srk_change_auth(o, parent, new_policy);
+		return owner_change_auth(parent, TPM_ET_SRK, o, new_policy);
 	}
 	if (parent == NULL || parent->type != OBJ_RSAKEY || new_policy == NULL)
 		return TSP_ERROR(TSS_E_INVALID_HANDLE);

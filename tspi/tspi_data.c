@@ -426,13 +426,8 @@ TSS_RESULT Tspi_Data_Unbind(TSS_HENCDATA hEncData, TSS_HKEY hKey, UINT32 *pulUnb
 {
 	struct obj *eo, *key;
 	struct encdata *e;
-	struct session s;
-	bool have_session = false;
-	TPM_AUTH auth;
-	BYTE digest[20];
-	UINT32 key_handle, out_len = 0;
-	uint8_t *plain = NULL, len_be[4];
-	struct rpc_msg *m = NULL;
+	UINT32 out_len = 0;
+	uint8_t *plain = NULL;
 	TSS_RESULT rc;
 
 	if (pulUnboundDataLength == NULL || prgbUnboundData == NULL)
@@ -448,49 +443,11 @@ TSS_RESULT Tspi_Data_Unbind(TSS_HENCDATA hEncData, TSS_HKEY hKey, UINT32 *pulUnb
 		rc = TSP_ERROR(TSS_E_ENC_NO_DATA);
 		goto out;
 	}
-	if ((rc = rsakey_tcs_handle(key, &key_handle)) != TSS_SUCCESS)
+	if ((rc = rsakey_sized_cmd(key, TPM_ORD_UnBind, TCSD_ORD_UNBIND, e->blob,
+				   (UINT32)e->blob_len, DATA_MAX, &plain, &out_len)) != TSS_SUCCESS)
 		goto out;
-	if (rsakey_needs_auth(key)) {
-		put_be32(len_be, (uint32_t)e->blob_len);
-		if ((rc = session_oiap(eo->ctx, rsakey_usage_policy(key), hKey, &s)) != TSS_SUCCESS)
-			goto out;
-		have_session = true;
-		if ((rc = keys_errno_result(auth_digest_request(
-			     TPM_ORD_UnBind,
-			     (struct crypto_iov[]){ { len_be, 4 }, { e->blob, e->blob_len } }, 2,
-			     digest))) != TSS_SUCCESS)
-			goto out;
-		if ((rc = session_auth(&s, TPM_ORD_UnBind, digest, &auth)) != TSS_SUCCESS)
-			goto out;
-	}
-	if ((rc = rpc_begin(eo->ctx, TCSD_ORD_UNBIND, &m)) != TSS_SUCCESS)
-		goto out;
-	rpc_put_u32(m, key_handle);
-	rpc_put_sized(m, e->blob, (uint32_t)e->blob_len);
-	if (have_session)
-		rpc_put_auth(m, &auth);
-	if ((rc = rpc_call(m)) != TSS_SUCCESS)
-		goto out;
-	if (have_session)
-		rpc_get_auth(m, &auth);
-	rpc_get_sized(m, DATA_MAX, &out_len, &plain);
-	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
-		goto out;
-	if (have_session) {
-		put_be32(len_be, out_len);
-		if ((rc = keys_errno_result(auth_digest_response(
-			     0, TPM_ORD_UnBind,
-			     (struct crypto_iov[]){ { len_be, 4 }, { plain, out_len } }, 2,
-			     digest))) != TSS_SUCCESS)
-			goto out;
-		if ((rc = session_verify(&s, digest, &auth)) != TSS_SUCCESS)
-			goto out;
-	}
 	rc = keys_out_bytes(eo->ctx, plain, out_len, pulUnboundDataLength, prgbUnboundData);
 out:
-	if (have_session)
-		session_end(&s, rc);
-	rpc_end(m);
 	if (plain != NULL)
 		OPENSSL_cleanse(plain, out_len);
 	free(plain);
@@ -554,20 +511,6 @@ static TSS_RESULT encdata_set_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UI
 	return TSS_SUCCESS;
 }
 
-static TSS_RESULT out_sel(struct tspi_ctx *ctx, const struct tpm_pcr_selection *sel, UINT32 *len,
-			  BYTE **data)
-{
-	uint8_t *p = NULL;
-	size_t n = 0;
-	TSS_RESULT rc;
-
-	if ((rc = keys_errno_result(tpm_pcr_selection_encode(sel, &p, &n))) != TSS_SUCCESS)
-		return rc;
-	rc = keys_out_bytes(ctx, p, n, len, data);
-	free(p);
-	return rc;
-}
-
 static TSS_RESULT encdata_get_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UINT32 *len,
 				   BYTE **data)
 {
@@ -596,7 +539,7 @@ static TSS_RESULT encdata_get_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, U
 		else if (sub == TSS_TSPATTRIB_ENCDATAPCR_DIGEST_ATRELEASE)
 			rc = keys_out_bytes(o->ctx, sd.seal_info.digest_at_release, 20, len, data);
 		else if (sub == TSS_TSPATTRIB_ENCDATAPCR_SELECTION)
-			rc = out_sel(o->ctx, &sd.seal_info.pcr_selection, len, data);
+			rc = keys_out_selection(o->ctx, &sd.seal_info.pcr_selection, len, data);
 		else
 			rc = TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
 	} else {
@@ -607,9 +550,9 @@ static TSS_RESULT encdata_get_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, U
 		else if (sub == TSS_TSPATTRIB_ENCDATAPCRLONG_DIGEST_ATRELEASE)
 			rc = keys_out_bytes(o->ctx, il->digest_at_release, 20, len, data);
 		else if (sub == TSS_TSPATTRIB_ENCDATAPCRLONG_CREATION_SELECTION)
-			rc = out_sel(o->ctx, &il->creation_pcr_selection, len, data);
+			rc = keys_out_selection(o->ctx, &il->creation_pcr_selection, len, data);
 		else if (sub == TSS_TSPATTRIB_ENCDATAPCRLONG_RELEASE_SELECTION)
-			rc = out_sel(o->ctx, &il->release_pcr_selection, len, data);
+			rc = keys_out_selection(o->ctx, &il->release_pcr_selection, len, data);
 		else
 			rc = TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
 	}

@@ -197,14 +197,8 @@ TSS_RESULT Tspi_Hash_Sign(TSS_HHASH hHash, TSS_HKEY hKey, UINT32 *pulSignatureLe
 {
 	struct obj *ho, *key;
 	struct hash_state *hs;
-	struct session s;
-	bool have_session = false;
-	TPM_AUTH auth;
-	BYTE digest[20];
-	UINT32 handle, sig_len = 0;
+	UINT32 sig_len = 0;
 	BYTE *sig = NULL;
-	struct rpc_msg *m = NULL;
-	uint8_t len_be[4];
 	TSS_RESULT rc;
 
 	if (pulSignatureLength == NULL || prgbSignature == NULL)
@@ -220,54 +214,12 @@ TSS_RESULT Tspi_Hash_Sign(TSS_HHASH hHash, TSS_HKEY hKey, UINT32 *pulSignatureLe
 		rc = TSP_ERROR(TSS_E_HASH_NO_DATA);
 		goto out;
 	}
-	if ((rc = rsakey_tcs_handle(key, &handle)) != TSS_SUCCESS)
+	if ((rc = rsakey_sized_cmd(key, TPM_ORD_Sign, TCSD_ORD_SIGN, hs->h.value,
+				   (UINT32)hs->h.value_len, SIGNATURE_MAX, &sig, &sig_len)) !=
+	    TSS_SUCCESS)
 		goto out;
-	len_be[0] = (uint8_t)(hs->h.value_len >> 24);
-	len_be[1] = (uint8_t)(hs->h.value_len >> 16);
-	len_be[2] = (uint8_t)(hs->h.value_len >> 8);
-	len_be[3] = (uint8_t)hs->h.value_len;
-	if (rsakey_needs_auth(key)) {
-		if ((rc = session_oiap(ho->ctx, rsakey_usage_policy(key), hKey, &s)) != TSS_SUCCESS)
-			goto out;
-		have_session = true;
-		if ((rc = keys_errno_result(auth_digest_request(
-			     TPM_ORD_Sign,
-			     (struct crypto_iov[]){ { len_be, 4 }, { hs->h.value, hs->h.value_len } },
-			     2, digest))) != TSS_SUCCESS)
-			goto out;
-		if ((rc = session_auth(&s, TPM_ORD_Sign, digest, &auth)) != TSS_SUCCESS)
-			goto out;
-	}
-	if ((rc = rpc_begin(ho->ctx, TCSD_ORD_SIGN, &m)) != TSS_SUCCESS)
-		goto out;
-	rpc_put_u32(m, handle);
-	rpc_put_sized(m, hs->h.value, (uint32_t)hs->h.value_len);
-	if (have_session)
-		rpc_put_auth(m, &auth);
-	if ((rc = rpc_call(m)) != TSS_SUCCESS)
-		goto out;
-	if (have_session)
-		rpc_get_auth(m, &auth);
-	rpc_get_sized(m, SIGNATURE_MAX, &sig_len, &sig);
-	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
-		goto out;
-	if (have_session) {
-		uint8_t slen_be[4] = { (uint8_t)(sig_len >> 24), (uint8_t)(sig_len >> 16),
-				       (uint8_t)(sig_len >> 8), (uint8_t)sig_len };
-
-		if ((rc = keys_errno_result(auth_digest_response(
-			     0, TPM_ORD_Sign,
-			     (struct crypto_iov[]){ { slen_be, 4 }, { sig, sig_len } }, 2,
-			     digest))) != TSS_SUCCESS)
-			goto out;
-		if ((rc = session_verify(&s, digest, &auth)) != TSS_SUCCESS)
-			goto out;
-	}
 	rc = keys_out_bytes(ho->ctx, sig, sig_len, pulSignatureLength, prgbSignature);
 out:
-	if (have_session)
-		session_end(&s, rc);
-	rpc_end(m);
 	free(sig);
 	obj_release(ho);
 	return rc;

@@ -88,6 +88,80 @@ TSS_RESULT rsakey_tcs_handle(struct obj *key, UINT32 *handle)
 	return TSS_SUCCESS;
 }
 
+/*
+ * TPM_UnBind and TPM_Sign (Part 3 §10.4, §13.1) have one shape: the key
+ * handle and one sized input in, one sized output back, authorised with
+ * the key's usage secret through OIAP when the key needs it (the HMACs
+ * cover the sized input and, on the way back, the sized output).
+ */
+TSS_RESULT rsakey_sized_cmd(struct obj *key, UINT32 tpm_ord, UINT32 tcsd_ord, const BYTE *in,
+			    UINT32 in_len, UINT32 max, BYTE **out, UINT32 *out_len)
+{
+	struct session s;
+	bool have_session = false;
+	TPM_AUTH auth;
+	BYTE digest[20];
+	UINT32 handle;
+	struct rpc_msg *m = NULL;
+	struct buf_writer lw;
+	uint8_t len_be[4];
+	TSS_RESULT rc;
+
+	*out = NULL;
+	*out_len = 0;
+	if ((rc = rsakey_tcs_handle(key, &handle)) != TSS_SUCCESS)
+		return rc;
+	if (rsakey_needs_auth(key)) {
+		buf_writer_init_fixed(&lw, len_be, sizeof(len_be));
+		buf_put_u32(&lw, in_len);
+		if ((rc = session_oiap(key->ctx, rsakey_usage_policy(key), key->handle, &s)) !=
+		    TSS_SUCCESS)
+			goto out;
+		have_session = true;
+		if ((rc = keys_errno_result(auth_digest_request(
+			     tpm_ord, (struct crypto_iov[]){ { len_be, 4 }, { in, in_len } }, 2,
+			     digest))) != TSS_SUCCESS)
+			goto out;
+		if ((rc = session_auth(&s, tpm_ord, digest, &auth)) != TSS_SUCCESS)
+			goto out;
+	}
+	if ((rc = rpc_begin(key->ctx, tcsd_ord, &m)) != TSS_SUCCESS)
+		goto out;
+	rpc_put_u32(m, handle);
+	rpc_put_sized(m, in, in_len);
+	if (have_session)
+		rpc_put_auth(m, &auth);
+	if ((rc = rpc_call(m)) != TSS_SUCCESS)
+		goto out;
+	if (have_session)
+		rpc_get_auth(m, &auth);
+	rpc_get_sized(m, max, out_len, out);
+	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
+		goto out;
+	if (have_session) {
+		buf_writer_init_fixed(&lw, len_be, sizeof(len_be));
+		buf_put_u32(&lw, *out_len);
+		if ((rc = keys_errno_result(auth_digest_response(
+			     0, tpm_ord, (struct crypto_iov[]){ { len_be, 4 }, { *out, *out_len } },
+			     2, digest))) != TSS_SUCCESS)
+			goto out;
+		rc = session_verify(&s, digest, &auth);
+	}
+out:
+	if (have_session)
+		session_end(&s, rc);
+	rpc_end(m);
+	if (rc != TSS_SUCCESS) {
+		/* Unbound data is plain text: wiped whatever the output is. */
+		if (*out != NULL)
+			OPENSSL_cleanse(*out, *out_len);
+		free(*out);
+		*out = NULL;
+		*out_len = 0;
+	}
+	return rc;
+}
+
 void rsakey_drop_raw(struct rsakey *rk)
 {
 	free(rk->raw);
@@ -984,9 +1058,9 @@ static TSS_RESULT rsakey_set_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UIN
 	}
 }
 
-/* Encodes a TPM_PCR_SELECTION into context memory. */
-static TSS_RESULT out_selection(struct tspi_ctx *ctx, const struct tpm_pcr_selection *sel,
-				UINT32 *len, BYTE **data)
+/* Encodes a TPM_PCR_SELECTION into context memory (also for tspi_data.c). */
+TSS_RESULT keys_out_selection(struct tspi_ctx *ctx, const struct tpm_pcr_selection *sel,
+			      UINT32 *len, BYTE **data)
 {
 	uint8_t *p = NULL;
 	size_t n = 0;
@@ -1074,7 +1148,7 @@ static TSS_RESULT rsakey_get_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UI
 		if (sub == TSS_TSPATTRIB_KEYPCR_DIGEST_ATRELEASE)
 			return keys_out_bytes(o->ctx, k->pcr_info.digest_at_release, 20, len, data);
 		if (sub == TSS_TSPATTRIB_KEYPCR_SELECTION)
-			return out_selection(o->ctx, &k->pcr_info.pcr_selection, len, data);
+			return keys_out_selection(o->ctx, &k->pcr_info.pcr_selection, len, data);
 		return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
 	}
 	if (flag == TSS_TSPATTRIB_KEY_PCR_LONG) {
@@ -1089,11 +1163,11 @@ static TSS_RESULT rsakey_get_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UI
 			return keys_out_bytes(o->ctx, k->pcr_info_long.digest_at_release, 20, len,
 					      data);
 		if (sub == TSS_TSPATTRIB_KEYPCRLONG_CREATION_SELECTION)
-			return out_selection(o->ctx, &k->pcr_info_long.creation_pcr_selection, len,
-					     data);
+			return keys_out_selection(o->ctx, &k->pcr_info_long.creation_pcr_selection,
+						  len, data);
 		if (sub == TSS_TSPATTRIB_KEYPCRLONG_RELEASE_SELECTION)
-			return out_selection(o->ctx, &k->pcr_info_long.release_pcr_selection, len,
-					     data);
+			return keys_out_selection(o->ctx, &k->pcr_info_long.release_pcr_selection,
+						  len, data);
 		return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
 	}
 	return TSP_ERROR(TSS_E_INVALID_ATTRIB_FLAG);

@@ -1533,63 +1533,12 @@ TSS_RESULT Tspi_TPM_Quote2(TSS_HTPM hTPM, TSS_HKEY hIdentKey, TSS_BOOL fAddVersi
 
 /* ---- owner auth change (Tspi_ChangeAuth on the TPM object) ---- */
 
-/* TPM_ChangeAuthOwner (Part 3 §17.2): OSAP on the owner, new secret by ADIP. */
+/* TPM_ChangeAuthOwner (Part 3 §17.2) on the owner's own secret: no parent. */
 static TSS_RESULT tpm_change_auth(struct obj *o, struct obj *parent, struct obj *new_policy)
 {
-	BYTE new_secret[20], enc[20], ord_be[4], rc_be[4] = { 0 }, pid_be[2], et_be[2];
-	BYTE in_digest[20], out_digest[20];
-	struct session s = { 0 };
-	struct rpc_msg *m = NULL;
-	TPM_AUTH auth;
-	TSS_RESULT rc;
-
 	if (parent != NULL)
 		return TSP_ERROR(TSS_E_BAD_PARAMETER);
-	if ((rc = secret_get(o->ctx, new_policy->handle, true, new_secret)) != TSS_SUCCESS)
-		return rc;
-	if ((rc = session_osap(o->ctx, o->usage_policy, o->handle, TPM_ET_OWNER, TPM_KH_OWNER,
-			       &s)) != TSS_SUCCESS)
-		goto out;
-	if ((rc = session_encauth(&s, new_secret, enc)) != TSS_SUCCESS)
-		goto out;
-	put_be32(ord_be, TPM_ORD_ChangeAuthOwner);
-	pid_be[0] = TPM_PID_ADCP >> 8;
-	pid_be[1] = TPM_PID_ADCP & 0xff;
-	et_be[0] = TPM_ET_OWNER >> 8;
-	et_be[1] = TPM_ET_OWNER & 0xff;
-	if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { pid_be, 2 }, { enc, 20 },
-			       { et_be, 2 }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	if ((rc = session_auth(&s, TPM_ORD_ChangeAuthOwner, in_digest, &auth)) != TSS_SUCCESS)
-		goto out;
-	if ((rc = rpc_begin(o->ctx, TCSD_ORD_CHANGEAUTHOWNER, &m)) != TSS_SUCCESS)
-		goto out;
-	rpc_put_u16(m, TPM_PID_ADCP);
-	rpc_put_encauth(m, enc);
-	rpc_put_u16(m, TPM_ET_OWNER);
-	rpc_put_auth(m, &auth);
-	if ((rc = rpc_call(m)) != TSS_SUCCESS)
-		goto out;
-	rpc_get_auth(m, &auth);
-	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
-		goto out;
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	/* The reply is HMACed with the session's shared secret of the old owner secret. */
-	if ((rc = session_verify(&s, out_digest, &auth)) != TSS_SUCCESS)
-		goto out;
-	/* From now on the new policy is the owner's (TSS 1.2 §4.3.4.1.1). */
-	o->usage_policy = new_policy->handle;
-out:
-	rpc_end(m);
-	session_end(&s, rc);
-	OPENSSL_cleanse(new_secret, sizeof(new_secret));
-	OPENSSL_cleanse(enc, sizeof(enc));
-	return rc;
+	return owner_change_auth(o, TPM_ET_OWNER, o, new_policy);
 }
 
 /* ---- attributes ---- */

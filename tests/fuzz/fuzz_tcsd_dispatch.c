@@ -1,8 +1,9 @@
 /*
  * libFuzzer target for tcsd's packet decoder and dispatcher: arbitrary
  * bytes arrive as what one client connection sends, and go through the
- * steps the server takes for each request (tcsd/server.c serve_one):
- * header decode with the 1 MiB cap, packet read, tcsd_dispatch() (ordinal
+ * steps the server takes for each request: header decode with the 1 MiB
+ * cap and packet read as serve_one() does, then tcsd_serve_packet(), the
+ * server's own code for the rest: body checks, tcsd_dispatch() (ordinal
  * lookup, remote_ops access control, context check, the handler), reply.
  * The handlers run for real against an embedded TPM 1.2 (libtpms, state
  * in a temporary directory made once per process), with the daemon's own
@@ -188,27 +189,6 @@ static void client_gone(struct tcsd_client *cl)
 	free(cl);
 }
 
-/*
- * serve_one()'s steps on one complete packet: the header as the server
- * reads it, the body, dispatch. Returns the reply (heap) or NULL when the
- * server would have closed the connection.
- */
-static uint8_t *serve_packet(struct tcsd_client *cl, const uint8_t *pkt, size_t len,
-			     size_t *reply_len)
-{
-	struct tcsd_packet_reader in;
-	struct tcsd_hdr hdr;
-	uint8_t *reply = NULL;
-
-	*reply_len = 0;
-	if (tcsd_hdr_decode(pkt, len, &hdr, true) != 0 || hdr.packet_size != len)
-		return NULL;
-	if (tcsd_reader_init(&in, pkt, len, true) != 0)
-		return NULL;
-	tcsd_dispatch(cl, &in, &reply, reply_len);
-	return reply;
-}
-
 /* Every reply must be a response libtspi can read. */
 static void check_reply(const uint8_t *reply, size_t len)
 {
@@ -218,6 +198,25 @@ static void check_reply(const uint8_t *reply, size_t len)
 		die("dispatch gave no reply");
 	if (tcsd_reader_init(&r, reply, len, false) != 0)
 		die("malformed reply");
+}
+
+/*
+ * The server's own path for one complete packet (tcsd_serve_packet).
+ * Returns the reply (heap) or NULL when the server closes the connection
+ * (after sending its error reply, checked here too).
+ */
+static uint8_t *serve_packet(struct tcsd_client *cl, const uint8_t *pkt, size_t len,
+			     size_t *reply_len)
+{
+	uint8_t *reply = NULL;
+
+	if (tcsd_serve_packet(cl, pkt, len, &reply, reply_len) != 0) {
+		check_reply(reply, *reply_len);
+		free(reply);
+		*reply_len = 0;
+		return NULL;
+	}
+	return reply;
 }
 
 /* A request built with the writer, dispatched; the reply's reader in *r. */

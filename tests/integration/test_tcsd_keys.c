@@ -43,6 +43,7 @@
 #include "tcsd_ordinals.h"
 #include "tcsd_wire.h"
 #include "tpm_structs.h"
+#include "trousers_tcsd.h"
 
 static int failures, checks;
 
@@ -101,44 +102,18 @@ static int connect_unix(void)
 static void start_tcsd(void)
 {
 	unlink(sock_path);
-	tcsd_pid = fork();
-	if (tcsd_pid == 0) {
-		int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		execl(tcsd_bin, "tcsd", "-f", "-c", conf_path, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200; i++) {
-		int fd = connect_unix(), status;
-
-		if (fd >= 0) {
-			close(fd);
-			return;
-		}
-		if (waitpid(tcsd_pid, &status, WNOHANG) == tcsd_pid) {
-			fprintf(stderr, "tcsd exited during start-up\n");
-			system("cat \"$TCSD_TEST_LOG\" >&2");
-			exit(1);
-		}
-		usleep(50 * 1000);
-	}
-	fprintf(stderr, "tcsd did not start listening within 10 s\n");
-	kill(tcsd_pid, SIGKILL);
-	exit(1);
+	tcsd_pid = ours_tcsd_spawn(tcsd_bin, conf_path, log_path, false);
+	if (ours_tcsd_wait_unix(tcsd_pid, sock_path, log_path) != 0)
+		exit(1);
 }
 
 static void stop_tcsd(void)
 {
-	int status = 0;
+	int status;
 
 	if (tcsd_pid <= 0)
 		return;
-	kill(tcsd_pid, SIGTERM);
-	waitpid(tcsd_pid, &status, 0);
+	status = ours_tcsd_stop_pid(tcsd_pid, -1);
 	tcsd_pid = -1;
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "tcsd exit status 0x%x", status);
 }

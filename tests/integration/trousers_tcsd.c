@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -331,19 +332,24 @@ void test_tcsd_setenv(const struct test_tcsd *t)
 		setenv("TSS12_TCSD_SOCKET", t->unix_socket, 1);
 }
 
-void test_tcsd_dump_log(const struct test_tcsd *t)
+static void dump_file(const char *name, const char *path)
 {
 	char buf[4096];
-	FILE *f = fopen(t->log, "r");
+	FILE *f = fopen(path, "r");
 	size_t n;
 
 	if (f == NULL)
 		return;
-	fprintf(stderr, "---- %s tcsd log ----\n", test_tcsd_name(t));
+	fprintf(stderr, "---- %s tcsd log ----\n", name);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		fwrite(buf, 1, n, stderr);
 	fprintf(stderr, "---- end of log ----\n");
 	fclose(f);
+}
+
+void test_tcsd_dump_log(const struct test_tcsd *t)
+{
+	dump_file(test_tcsd_name(t), t->log);
 }
 
 void test_tcsd_start_or_skip(struct test_tcsd *t)
@@ -355,5 +361,89 @@ void test_tcsd_start_or_skip(struct test_tcsd *t)
 	if (rc != 0) {
 		fprintf(stderr, "FAIL: cannot start the tcsd: %s\n", strerror(-rc));
 		exit(1);
+	}
+}
+
+/* ---- our tcsd, driven directly ---- */
+
+pid_t ours_tcsd_spawn(const char *bin, const char *conf, const char *log, bool debug)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		if (debug)
+			execl(bin, "tcsd", "-f", "-d", "-c", conf, (char *)NULL);
+		else
+			execl(bin, "tcsd", "-f", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static bool unix_open(const char *sock)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+	bool ok;
+
+	if (strlen(sock) >= sizeof(sun.sun_path))
+		return false;
+	memcpy(sun.sun_path, sock, strlen(sock) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return ok;
+}
+
+int ours_tcsd_wait_unix(pid_t pid, const char *sock, const char *log)
+{
+	long start = now_ms();
+	int status;
+
+	while (now_ms() - start < 10000) {
+		if (unix_open(sock))
+			return 0;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			fprintf(stderr, "tcsd exited during start-up (status 0x%x)\n", status);
+			dump_file("our", log);
+			return -ECHILD;
+		}
+		sleep_ms(50);
+	}
+	fprintf(stderr, "tcsd did not start listening on %s within 10 s\n", sock);
+	dump_file("our", log);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -ETIMEDOUT;
+}
+
+int ours_tcsd_stop_pid(pid_t pid, long bound_ms)
+{
+	long start = now_ms();
+	int status = -1;
+
+	if (pid <= 0 || kill(pid, SIGTERM) != 0)
+		return -1;
+	for (;;) {
+		pid_t r = waitpid(pid, &status, bound_ms < 0 ? 0 : WNOHANG);
+
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (bound_ms >= 0 && now_ms() - start > bound_ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return status;
+		}
+		if (bound_ms >= 0)
+			sleep_ms(20);
 	}
 }

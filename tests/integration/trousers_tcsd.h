@@ -72,4 +72,28 @@ void test_tcsd_dump_log(const struct test_tcsd *t);
 /* Convenience for main(): start or skip (exit 77) with the reason. */
 void test_tcsd_start_or_skip(struct test_tcsd *t);
 
+/*
+ * Lower level, for the wire-level tests of our tcsd (test_tcsd_*.c) that
+ * write their own configurations (an embedded libtpms TPM, a Unix
+ * socket), restart the daemon and check how it exits.
+ */
+/*
+ * Forks `BIN -f [-d] -c CONF`, its stdout and stderr appended to LOG.
+ * The child's PID, or -1 (fork failed).
+ */
+pid_t ours_tcsd_spawn(const char *bin, const char *conf, const char *log, bool debug);
+/*
+ * Waits up to 10 s until the Unix socket SOCK accepts a connection.
+ * 0 when it does; -ECHILD when PID exited first, -ETIMEDOUT when it did
+ * not listen in time (then PID is SIGKILLed and reaped). On failure LOG
+ * is copied to stderr.
+ */
+int ours_tcsd_wait_unix(pid_t pid, const char *sock, const char *log);
+/*
+ * SIGTERM to PID, then waits for it: up to bound_ms (then SIGKILL), or
+ * for ever when bound_ms < 0. The wait status, or -1 when PID could not
+ * be reaped.
+ */
+int ours_tcsd_stop_pid(pid_t pid, long bound_ms);
+
 #endif /* TSS12_TROUSERS_TCSD_H */

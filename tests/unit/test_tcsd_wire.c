@@ -420,12 +420,79 @@ static void past_num_parms(void **state)
 	assert_int_equal(u32, 0x1234);
 	assert_int_equal(tcsd_get_u32(&r, 1, &u32), 0);
 	assert_int_equal(u32, 16);
-	/* Absent, not broken: not sticky, and reported as such. */
+	/* Asking whether an optional parameter is there leaves the reader alone. */
 	assert_false(tcsd_param_present(&r, 2));
 	assert_int_equal(tcsd_param_type(&r, 2), -ENOENT);
-	assert_int_equal(tcsd_get_auth_in(&r, 2, &auth), -ENOENT);
 	assert_int_equal(tcsd_reader_error(&r), 0);
 	assert_int_equal(tcsd_reader_done(&r), 0);
+	/* Reading it anyway is a failure, and a sticky one. */
+	memset(&auth, 0x55, sizeof(auth));
+	assert_int_equal(tcsd_get_auth_in(&r, 2, &auth), -ENOENT);
+	assert_int_equal(auth.AuthHandle, 0);
+	assert_int_equal(tcsd_reader_error(&r), -ENOENT);
+	assert_int_equal(tcsd_reader_done(&r), -ENOENT);
+	free(pkt);
+}
+
+/*
+ * A handler reads all its parameters and checks once at the end: a
+ * missing parameter must fail every getter after it and the final
+ * tcsd_reader_done(), or a request cut short after its last complete
+ * parameter would run with zeroed inputs (Quote without its nonce).
+ */
+static void missing_is_sticky(void **state)
+{
+	struct tcsd_packet_writer w;
+	struct tcsd_packet_reader r;
+	TPM_NONCE nonce;
+	const uint8_t *p;
+	uint8_t *pkt;
+	size_t len;
+	UINT32 u32, idx, n;
+
+	/* Quote: ctx, key, then nothing (nonce, selection, auth left out). */
+	assert_int_equal(tcsd_writer_init(&w, 6), 0);
+	tcsd_put_u32(&w, 0, 1);
+	tcsd_put_u32(&w, 1, 0x40000000);
+	finish(&w, TCSD_ORD_QUOTE, &pkt, &len);
+
+	assert_int_equal(tcsd_reader_init(&r, pkt, len, true), 0);
+	assert_int_equal(tcsd_get_u32(&r, 0, &u32), 0);
+	assert_int_equal(tcsd_get_u32(&r, 1, &u32), 0);
+	assert_int_equal(tcsd_get_nonce(&r, 2, &nonce), -ENOENT);
+	/* The index after the missing one: the same error, not a fresh one. */
+	idx = 3;
+	p = (const uint8_t *)"x";
+	n = 9;
+	assert_int_equal(tcsd_get_sized_ptr(&r, &idx, &p, &n, 64), -ENOENT);
+	assert_null(p);
+	assert_int_equal(n, 0);
+	/* Even a re-read of the same index fails now. */
+	assert_int_equal(tcsd_get_nonce(&r, 2, &nonce), -ENOENT);
+	assert_int_equal(tcsd_reader_done(&r), -ENOENT);
+	/* All parameters of the packet were consumed: done alone would not see it. */
+	assert_int_equal(r.next, r.hdr.num_parms);
+	/* The schema walk refuses it too. */
+	assert_int_equal(tcsd_reader_init(&r, pkt, len, true), 0);
+	assert_int_equal(tcsd_schema_walk(&r, tcsd_ordinal_table[TCSD_ORD_QUOTE].in, true, 4096),
+			 -EBADMSG);
+	free(pkt);
+
+	/* Quote with nonce but no selection: the sized getter fails, and stays failed. */
+	assert_int_equal(tcsd_writer_init(&w, 6), 0);
+	tcsd_put_u32(&w, 0, 1);
+	tcsd_put_u32(&w, 1, 0x40000000);
+	memset(&nonce, 0xa5, sizeof(nonce));
+	tcsd_put_nonce(&w, 2, &nonce);
+	finish(&w, TCSD_ORD_QUOTE, &pkt, &len);
+	assert_int_equal(tcsd_reader_init(&r, pkt, len, true), 0);
+	assert_int_equal(tcsd_get_u32(&r, 0, NULL), 0);
+	assert_int_equal(tcsd_get_u32(&r, 1, NULL), 0);
+	assert_int_equal(tcsd_get_nonce(&r, 2, &nonce), 0);
+	idx = 3;
+	assert_false(tcsd_param_present(&r, idx));
+	assert_int_equal(tcsd_get_sized_ptr(&r, &idx, &p, &n, 64), -ENOENT);
+	assert_int_equal(tcsd_reader_done(&r), -ENOENT);
 	free(pkt);
 }
 
@@ -1195,6 +1262,7 @@ int main(void)
 		cmocka_unit_test(all_types),
 		cmocka_unit_test(type_mismatch),
 		cmocka_unit_test(past_num_parms),
+		cmocka_unit_test(missing_is_sticky),
 		cmocka_unit_test(unaccounted_data),
 		cmocka_unit_test(out_of_order),
 		cmocka_unit_test(optional_auth),
