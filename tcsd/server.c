@@ -10,6 +10,13 @@
  * connections is capped (max_connections); one over the cap is accepted
  * and closed at once, with a log line, so the client sees a clean EOF.
  *
+ * Threads outlive their connections: a thread whose client left waits a
+ * while (TCSD_WORKER_IDLE_S) for the next one, so a short-lived context
+ * (connect, OpenContext, one call, CloseContext) costs a wake-up rather
+ * than a thread creation, a stack mapping and a thread exit. A new thread
+ * is started only when no idle one is waiting; at most TCSD_MAX_IDLE
+ * threads wait, the others exit as soon as their client leaves.
+ *
  * Shutdown (SIGTERM, SIGINT): stop accepting, wake the idle connections
  * through a pipe every thread polls, let commands in flight finish and
  * send their replies, then release each connection's contexts.
@@ -20,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -31,6 +39,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -48,6 +57,9 @@
 #define TCSD_PACKET_TIMEOUT_MS 30000
 
 #define MAX_LISTENERS 3
+/* Idle threads waiting for a connection: how many, and for how long. */
+#define TCSD_MAX_IDLE 16
+#define TCSD_WORKER_IDLE_S 30
 
 static struct {
 	int fds[MAX_LISTENERS];
@@ -56,13 +68,20 @@ static struct {
 	int stop_pipe[2];		/* readable once shutdown begins */
 	atomic_bool stopping;
 	pthread_mutex_t lock;
-	pthread_cond_t idle;		/* signalled when active drops to 0 */
-	uint32_t active;
+	pthread_cond_t idle;		/* signalled when active or workers drop to 0 */
+	pthread_cond_t work;		/* a connection was handed over, or shutdown */
+	uint32_t active;		/* connections open */
 	uint32_t max;
+	uint32_t workers;		/* threads alive, serving or idle */
+	uint32_t idle_workers;		/* threads waiting for a connection */
+	/* Handed-over connections; never more than idle_workers. */
+	struct tcsd_client *pending[TCSD_MAX_IDLE];
+	uint32_t pending_head, pending_count;
 } srv = {
 	.stop_pipe = { -1, -1 },
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.idle = PTHREAD_COND_INITIALIZER,
+	.work = PTHREAD_COND_INITIALIZER,
 };
 
 /* ---- listeners ---- */
@@ -96,6 +115,8 @@ static int listen_tcp(int family, bool any, uint16_t port)
 		return -errno;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Replies go out at once; accepted sockets inherit this (Linux). */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, TCSD_LISTEN_BACKLOG) != 0) {
@@ -483,10 +504,8 @@ out:
 	return keep;
 }
 
-static void *client_thread(void *arg)
+static void serve_client(struct tcsd_client *cl)
 {
-	struct tcsd_client *cl = arg;
-
 	while (serve_one(cl))
 		;
 	close(cl->fd);
@@ -499,7 +518,71 @@ static void *client_thread(void *arg)
 	if (--srv.active == 0)
 		pthread_cond_broadcast(&srv.idle);
 	pthread_mutex_unlock(&srv.lock);
+}
+
+/*
+ * Waits for accept_one to hand over a connection. NULL when the thread
+ * should end: shutdown, TCSD_WORKER_IDLE_S without work, or enough
+ * threads already idle.
+ */
+static struct tcsd_client *next_client(void)
+{
+	struct tcsd_client *cl = NULL;
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += TCSD_WORKER_IDLE_S;
+	pthread_mutex_lock(&srv.lock);
+	if (srv.idle_workers >= TCSD_MAX_IDLE)
+		goto out;
+	srv.idle_workers++;
+	while (srv.pending_count == 0 && !atomic_load(&srv.stopping)) {
+		if (pthread_cond_clockwait(&srv.work, &srv.lock, CLOCK_MONOTONIC, &deadline) ==
+		    ETIMEDOUT)
+			break;
+	}
+	srv.idle_workers--;
+	/* Taken even at shutdown: the connection is closed cleanly by serve_one. */
+	if (srv.pending_count > 0) {
+		cl = srv.pending[srv.pending_head];
+		srv.pending_head = (srv.pending_head + 1) % TCSD_MAX_IDLE;
+		srv.pending_count--;
+	}
+out:
+	pthread_mutex_unlock(&srv.lock);
+	return cl;
+}
+
+static void *client_thread(void *arg)
+{
+	struct tcsd_client *cl = arg;
+
+	do
+		serve_client(cl);
+	while ((cl = next_client()) != NULL);
+
+	pthread_mutex_lock(&srv.lock);
+	if (--srv.workers == 0)
+		pthread_cond_broadcast(&srv.idle);
+	pthread_mutex_unlock(&srv.lock);
 	return NULL;
+}
+
+/* Gives cl to an idle thread if one is waiting for work; false if none is. */
+static bool hand_over(struct tcsd_client *cl)
+{
+	bool done = false;
+
+	pthread_mutex_lock(&srv.lock);
+	/* Each idle thread takes at most one queued connection before it sleeps again. */
+	if (srv.pending_count < srv.idle_workers && srv.pending_count < TCSD_MAX_IDLE) {
+		srv.pending[(srv.pending_head + srv.pending_count) % TCSD_MAX_IDLE] = cl;
+		srv.pending_count++;
+		pthread_cond_signal(&srv.work);
+		done = true;
+	}
+	pthread_mutex_unlock(&srv.lock);
+	return done;
 }
 
 static void accept_one(int lfd)
@@ -540,7 +623,12 @@ static void accept_one(int lfd)
 	srv.active++;
 	pthread_mutex_unlock(&srv.lock);
 	log_debug("%s: connected", cl->name);
+	if (hand_over(cl))
+		return;
 
+	pthread_mutex_lock(&srv.lock);
+	srv.workers++;
+	pthread_mutex_unlock(&srv.lock);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, TCSD_THREAD_STACK);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -551,7 +639,8 @@ static void accept_one(int lfd)
 		close(fd);
 		free(cl);
 		pthread_mutex_lock(&srv.lock);
-		if (--srv.active == 0)
+		srv.workers--;
+		if (--srv.active == 0 || srv.workers == 0)
 			pthread_cond_broadcast(&srv.idle);
 		pthread_mutex_unlock(&srv.lock);
 	}
@@ -612,7 +701,9 @@ int tcsd_server_run(int (*reload)(void))
 	if (write(srv.stop_pipe[1], "x", 1) != 1)
 		log_warn("cannot wake the connections: %s", strerror(errno));
 	pthread_mutex_lock(&srv.lock);
-	while (srv.active > 0)
+	/* Under the lock, so a thread about to wait for work sees the flag. */
+	pthread_cond_broadcast(&srv.work);
+	while (srv.active > 0 || srv.workers > 0)
 		pthread_cond_wait(&srv.idle, &srv.lock);
 	pthread_mutex_unlock(&srv.lock);
 	close(srv.stop_pipe[0]);
