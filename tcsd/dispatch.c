@@ -34,6 +34,13 @@ static const struct {
 	{ "tcs_crypto.c", tcs_crypto_handlers },
 	{ "ps.c", tcs_ps_handlers },
 	{ "evlog.c", tcs_evlog_handlers },
+	{ "tcs_nv.c", tcs_nv_handlers },
+	{ "tcs_counter.c", tcs_counter_handlers },
+	{ "tcs_audit.c", tcs_audit_handlers },
+	{ "tcs_identity.c", tcs_identity_handlers },
+	{ "tcs_migrate.c", tcs_migrate_handlers },
+	{ "tcs_delegate.c", tcs_delegate_handlers },
+	{ "tcs_transport.c", tcs_transport_handlers },
 };
 
 int tcsd_dispatch_init(void)

@@ -97,6 +97,13 @@ extern const struct tcsd_handler tcs_key_handlers[];		/* tcs_keys.c */
 extern const struct tcsd_handler tcs_crypto_handlers[];		/* tcs_crypto.c */
 extern const struct tcsd_handler tcs_ps_handlers[];		/* tcs_keys.c */
 extern const struct tcsd_handler tcs_evlog_handlers[];		/* evlog.c    */
+extern const struct tcsd_handler tcs_nv_handlers[];	/* tcs_nv.c */
+extern const struct tcsd_handler tcs_counter_handlers[];	/* tcs_counter.c */
+extern const struct tcsd_handler tcs_audit_handlers[];	/* tcs_audit.c */
+extern const struct tcsd_handler tcs_identity_handlers[];	/* tcs_identity.c */
+extern const struct tcsd_handler tcs_migrate_handlers[];	/* tcs_migrate.c */
+extern const struct tcsd_handler tcs_delegate_handlers[];	/* tcs_delegate.c */
+extern const struct tcsd_handler tcs_transport_handlers[];	/* tcs_transport.c */
 
 /* ------------------------------------------------------------------ */
 /* Contexts (context.c)                                                */

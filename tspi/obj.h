@@ -203,6 +203,9 @@ extern const struct obj_class obj_class_rsakey;		/* tspi_key.c (L2) */
 extern const struct obj_class obj_class_encdata;	/* tspi_data.c (L2) */
 extern const struct obj_class obj_class_pcrs;		/* tspi_pcrs.c (L2) */
 extern const struct obj_class obj_class_hash;		/* tspi_hash.c (L2) */
+extern const struct obj_class obj_class_nv;		/* tspi_nv.c */
+extern const struct obj_class obj_class_migdata;	/* tspi_migrate.c */
+extern const struct obj_class obj_class_delfamily;	/* tspi_delegate.c */
 
 /* Maps TSS_OBJECT_TYPE_* to a class; NULL for unknown types. */
 const struct obj_class *obj_class_for_tss_type(TSS_FLAG object_type);

@@ -160,7 +160,7 @@ out:
 	return rc;
 }
 
-TSS_RESULT Tspi_ChangeAuthAsym(TSS_HOBJECT hObjectToChange, TSS_HOBJECT hParentObject,
+__attribute__((weak)) TSS_RESULT Tspi_ChangeAuthAsym(TSS_HOBJECT hObjectToChange, TSS_HOBJECT hParentObject,
 			       TSS_HKEY hIdentKey, TSS_HPOLICY hNewPolicy)
 {
 	struct obj *o;

@@ -35,10 +35,11 @@ __attribute__((weak)) const struct obj_class obj_class_encdata = { .type = OBJ_E
 __attribute__((weak)) const struct obj_class obj_class_pcrs = { .type = OBJ_PCRS, .name = "pcrs" };
 __attribute__((weak)) const struct obj_class obj_class_hash = { .type = OBJ_HASH, .name = "hash" };
 
-/* NV, migration data, delegation families and DAA objects are issue 4. */
-static const struct obj_class class_nv = { .type = OBJ_NV, .name = "nv" };
-static const struct obj_class class_migdata = { .type = OBJ_MIGDATA, .name = "migdata" };
-static const struct obj_class class_delfamily = { .type = OBJ_DELFAMILY, .name = "delfamily" };
+__attribute__((weak)) const struct obj_class obj_class_nv = { .type = OBJ_NV, .name = "nv" };
+__attribute__((weak)) const struct obj_class obj_class_migdata = { .type = OBJ_MIGDATA, .name = "migdata" };
+__attribute__((weak)) const struct obj_class obj_class_delfamily = { .type = OBJ_DELFAMILY, .name = "delfamily" };
+
+/* DAA is not implemented (issue 4 item 9): creating its objects answers TSS_E_NOTIMPL. */
 static const struct obj_class class_daa_cert = { .type = OBJ_DAA_CERT, .name = "daacert" };
 static const struct obj_class class_daa_issuer = { .type = OBJ_DAA_ISSUER_KEY, .name = "daaissuer" };
 static const struct obj_class class_daa_ara = { .type = OBJ_DAA_ARA_KEY, .name = "daaara" };
@@ -52,9 +53,9 @@ static const struct {
 	{ TSS_OBJECT_TYPE_ENCDATA, &obj_class_encdata },
 	{ TSS_OBJECT_TYPE_PCRS, &obj_class_pcrs },
 	{ TSS_OBJECT_TYPE_HASH, &obj_class_hash },
-	{ TSS_OBJECT_TYPE_DELFAMILY, &class_delfamily },
-	{ TSS_OBJECT_TYPE_NV, &class_nv },
-	{ TSS_OBJECT_TYPE_MIGDATA, &class_migdata },
+	{ TSS_OBJECT_TYPE_DELFAMILY, &obj_class_delfamily },
+	{ TSS_OBJECT_TYPE_NV, &obj_class_nv },
+	{ TSS_OBJECT_TYPE_MIGDATA, &obj_class_migdata },
 	{ TSS_OBJECT_TYPE_DAA_CERTIFICATE, &class_daa_cert },
 	{ TSS_OBJECT_TYPE_DAA_ISSUER_KEY, &class_daa_issuer },
 	{ TSS_OBJECT_TYPE_DAA_ARA_KEY, &class_daa_ara },
@@ -450,31 +451,6 @@ TSS_RESULT Tspi_Context_GetCapability(TSS_HCONTEXT hContext, TSS_FLAG capArea,
 	}
 	obj_release(o);
 	return rc;
-}
-
-/* ---- transport sessions: issue 4 ---- */
-
-TSS_RESULT Tspi_Context_SetTransEncryptionKey(TSS_HCONTEXT hContext, TSS_HKEY hKey)
-{
-	struct obj *o;
-	TSS_RESULT rc;
-
-	if ((rc = obj_acquire(hContext, OBJ_CONTEXT, &o)) != TSS_SUCCESS)
-		return rc;
-	obj_release(o);
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-TSS_RESULT Tspi_Context_CloseSignTransport(TSS_HCONTEXT hContext, TSS_HKEY hSigningKey,
-					   TSS_VALIDATION *pValidationData)
-{
-	struct obj *o;
-	TSS_RESULT rc;
-
-	if ((rc = obj_acquire(hContext, OBJ_CONTEXT, &o)) != TSS_SUCCESS)
-		return rc;
-	obj_release(o);
-	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
 /* ---- context attributes ---- */

@@ -297,13 +297,6 @@ out:
 	return rc;
 }
 
-TSS_RESULT Tspi_Hash_TickStampBlob(TSS_HHASH hHash, TSS_HKEY hIdentKey,
-				   TSS_VALIDATION *pValidationData)
-{
-	/* Tick stamps belong with the attestation work (issue 4). */
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 const struct obj_class obj_class_hash = {
 	.type = OBJ_HASH,
 	.name = "hash",

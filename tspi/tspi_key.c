@@ -835,12 +835,6 @@ out:
 	return rc;
 }
 
-TSS_RESULT Tspi_Key_WrapKey(TSS_HKEY hKey, TSS_HKEY hWrappingKey, TSS_HPCRS hPcrComposite)
-{
-	/* Wrapping a software key needs the migration code paths (issue 4). */
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 TSS_RESULT Tspi_Key_CertifyKey(TSS_HKEY hKey, TSS_HKEY hCertifyingKey,
 			       TSS_VALIDATION *pValidationData)
 {

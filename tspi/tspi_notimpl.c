@@ -254,3 +254,25 @@ NOTIMPL Tspi_TPM_SetOperatorAuth(TSS_HTPM hTPM, TSS_HPOLICY hOperatorPolicy)
 {
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
+
+NOTIMPL Tspi_Context_SetTransEncryptionKey(TSS_HCONTEXT hContext, TSS_HKEY hKey)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_Context_CloseSignTransport(TSS_HCONTEXT hContext, TSS_HKEY hSigningKey,
+	TSS_VALIDATION *pValidationData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_Hash_TickStampBlob(TSS_HHASH hHash, TSS_HKEY hIdentKey,
+	TSS_VALIDATION *pValidationData)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}
+
+NOTIMPL Tspi_Key_WrapKey(TSS_HKEY hKey, TSS_HKEY hWrappingKey, TSS_HPCRS hPcrComposite)
+{
+	return TSP_ERROR(TSS_E_NOTIMPL);
+}

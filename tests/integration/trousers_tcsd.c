@@ -229,10 +229,10 @@ fail:
 	return rc;
 }
 
-int ours_tcsd_start(struct test_tcsd *t)
+static int ours_tcsd_start_on(struct test_tcsd *t, bool embedded)
 {
 	const char *tcsd = getenv("TSS12_TCSD");
-	char ps_dir[PATH_MAX + 8], text[4 * PATH_MAX], state[PATH_MAX + 16];
+	char ps_dir[PATH_MAX + 8], text[6 * PATH_MAX], state[PATH_MAX * 2 + 64];
 	char *argv[5], *env[1] = { NULL };
 	int rc;
 
@@ -245,13 +245,33 @@ int ours_tcsd_start(struct test_tcsd *t)
 	if ((rc = prepare_dir(t, "our-tcsd", ps_dir, sizeof(ps_dir))) != 0)
 		goto fail;
 	t->kind = TEST_TCSD_OURS;
-	snprintf(state, sizeof(state), "%s/swtpm", t->dir);
-	if ((rc = harness_swtpm_start(&t->tpm, state, HARNESS_SWTPM_CREATEEK)) != 0)
-		goto fail;
+	t->tpm.pid = -1;
+	if (embedded) {
+		/* libtpms in the daemon's process, manufactured in an empty directory. */
+		snprintf(state, sizeof(state), "%s/tpm", t->dir);
+		if (mkdir(state, 0700) != 0) {
+			rc = -errno;
+			fprintf(stderr, "trousers_tcsd: mkdir %s: %s\n", state, strerror(errno));
+			goto fail;
+		}
+		/* Started as root, the daemon drops to `tss` before it opens the TPM. */
+		struct passwd *pw = getpwnam("tss");
+		if (geteuid() == 0 && pw != NULL && chown(state, pw->pw_uid, pw->pw_gid) != 0) {
+			rc = -errno;
+			fprintf(stderr, "trousers_tcsd: chown %s: %s\n", state, strerror(errno));
+			goto fail;
+		}
+		snprintf(state, sizeof(state), "libtpms:%s/tpm", t->dir);
+	} else {
+		snprintf(state, sizeof(state), "%s/swtpm", t->dir);
+		if ((rc = harness_swtpm_start(&t->tpm, state, HARNESS_SWTPM_CREATEEK)) != 0)
+			goto fail;
+		snprintf(state, sizeof(state), "%s", harness_swtpm_uri(&t->tpm));
+	}
 	snprintf(t->unix_socket, sizeof(t->unix_socket), "%s/tcsd.sock", t->dir);
 	snprintf(text, sizeof(text),
 		 "port = %d\nsystem_ps_file = %s/system.data\ndevice = %s\nunix_socket = %s\n",
-		 t->port, ps_dir, harness_swtpm_uri(&t->tpm), t->unix_socket);
+		 t->port, ps_dir, state, t->unix_socket);
 	if ((rc = write_file(t->conf, text, 0600)) != 0)
 		goto fail;
 	argv[0] = (char *)tcsd;
@@ -267,14 +287,27 @@ fail:
 	return rc;
 }
 
+int ours_tcsd_start(struct test_tcsd *t)
+{
+	return ours_tcsd_start_on(t, false);
+}
+
+int ours_tcsd_start_embedded(struct test_tcsd *t)
+{
+	return ours_tcsd_start_on(t, true);
+}
+
 static int test_tcsd_start_once(struct test_tcsd *t)
 {
 	const char *which = getenv("TSS12_TEST_TCSD");
 
 	if (which != NULL && strcmp(which, "trousers") == 0)
 		return trousers_tcsd_start(t);
+	if (which != NULL && strcmp(which, "embedded") == 0)
+		return ours_tcsd_start_embedded(t);
 	if (which != NULL && *which != '\0' && strcmp(which, "ours") != 0) {
-		fprintf(stderr, "trousers_tcsd: TSS12_TEST_TCSD=%s: say ours or trousers\n", which);
+		fprintf(stderr, "trousers_tcsd: TSS12_TEST_TCSD=%s: say ours, embedded or trousers\n",
+			which);
 		return -EINVAL;
 	}
 	return ours_tcsd_start(t);

@@ -3,8 +3,9 @@
  * /usr/sbin/tcsd, 0.3.15) or ours, each on a swtpm of its own, on free
  * loopback ports in a fresh temporary directory. Plain C, no cmocka.
  *
- * Which daemon: test_tcsd_start() reads $TSS12_TEST_TCSD = "trousers" or
- * "ours" (the default).
+ * Which daemon: test_tcsd_start() reads $TSS12_TEST_TCSD = "trousers",
+ * "ours" (the default; on swtpm) or "embedded" (ours on an in-process
+ * libtpms TPM, device = libtpms:DIR/tpm).
  * trousers_tcsd_start() always starts TrouSerS' one.
  *
  * TrouSerS' tcsd runs as `tcsd -e -f -c CONF` with TCSD_TCP_DEVICE_PORT
@@ -49,6 +50,8 @@ struct test_tcsd {
 int trousers_tcsd_start(struct test_tcsd *t);
 /* Starts our tcsd ($TSS12_TCSD or ../../tcsd/tcsd) on a fresh swtpm. -ENOENT: not built. */
 int ours_tcsd_start(struct test_tcsd *t);
+/* Starts our tcsd on an embedded libtpms TPM (no swtpm). */
+int ours_tcsd_start_embedded(struct test_tcsd *t);
 /* Starts the daemon $TSS12_TEST_TCSD names. */
 int test_tcsd_start(struct test_tcsd *t);
 /* "trousers" or "ours". */

@@ -1,0 +1,6 @@
+/*
+ * libtspi: transport sessions.
+ */
+#include "config.h"
+
+#include "tss/tspi.h"
