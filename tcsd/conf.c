@@ -598,8 +598,11 @@ static int set_str(char **dst, const char *v)
 /*
  * -e: TrouSerS' software-TPM environment. TrouSerS talks raw TPM bytes
  * to TCSD_TCP_DEVICE_HOSTNAME:TCSD_TCP_DEVICE_PORT (default
- * localhost:6545); tpmdd's swtpm backend speaks the same data channel and
- * uses the control channel on the next port when one listens there.
+ * localhost:6545) and nothing else, so -e does the same: the data channel
+ * only (ctrl=none), never guessing that a control channel listens on the
+ * next port (IBM's emulator, TrouSerS' usual peer, has another protocol
+ * there). The TPM must be powered on already (swtpm: --flags
+ * not-need-init); for swtpm's control channel use --device.
  */
 static int device_from_env(struct tcsd_config *conf)
 {
@@ -615,9 +618,9 @@ static int device_from_env(struct tcsd_config *conf)
 	if (parse_uint("TCSD_TCP_DEVICE_PORT", "the port", port, 1, 65534, &n) != 0)
 		return -1;
 	if (strchr(host, ':') != NULL)
-		snprintf(uri, sizeof(uri), "swtpm:tcp://[%s]:%lu", host, n);
+		snprintf(uri, sizeof(uri), "swtpm:tcp://[%s]:%lu,ctrl=none", host, n);
 	else
-		snprintf(uri, sizeof(uri), "swtpm:tcp://%s:%lu", host, n);
+		snprintf(uri, sizeof(uri), "swtpm:tcp://%s:%lu,ctrl=none", host, n);
 	if (strlen(host) > 255) {
 		log_error("TCSD_TCP_DEVICE_HOSTNAME is too long");
 		return -1;

@@ -108,7 +108,11 @@ static bool copy_field(char *dst, size_t cap, const char *s, size_t n)
 	return true;
 }
 
-/* tcp://HOST:PORT[,ctrl=PORT]; HOST is a name, an IPv4 address or [IPv6]. */
+/*
+ * tcp://HOST:PORT[,ctrl=PORT|none]; HOST is a name, an IPv4 address or
+ * [IPv6]. ctrl=none: a TPM server with a data channel only (TrouSerS'
+ * TCSD_TCP_DEVICE_* setup), which must not need CMD_INIT.
+ */
 static bool parse_tcp(const char *s, struct swtpm_state *st)
 {
 	const char *host = s, *host_end, *port, *port_end;
@@ -143,10 +147,17 @@ static bool parse_tcp(const char *s, struct swtpm_state *st)
 	}
 	if (strncmp(port_end, ",ctrl=", 6) != 0)
 		return false;
+	if (strcmp(port_end + 6, "none") == 0) {
+		st->have_ctrl = false;
+		return true;
+	}
 	return parse_port(port_end + 6, strlen(port_end + 6), st->ctrl.port);
 }
 
-/* unix:PATH[,ctrl=PATH]; without ctrl= the emulator must not need CMD_INIT. */
+/*
+ * unix:PATH[,ctrl=PATH|none]; without a control channel the emulator
+ * must not need CMD_INIT.
+ */
 static bool parse_unix(const char *s, struct swtpm_state *st)
 {
 	const char *sep = strstr(s, ",ctrl=");
@@ -155,7 +166,7 @@ static bool parse_unix(const char *s, struct swtpm_state *st)
 	st->data.is_unix = true;
 	if (!copy_field(st->data.path, sizeof(st->data.path), s, n))
 		return false;
-	if (sep == NULL)
+	if (sep == NULL || strcmp(sep + 6, "none") == 0)
 		return true;
 	st->ctrl.is_unix = true;
 	st->have_ctrl = true;

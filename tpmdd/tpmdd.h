@@ -8,7 +8,7 @@
  *
  * URIs:
  *   dev:/dev/tpm0                         a kernel TPM character device
- *   swtpm:tcp://HOST:PORT[,ctrl=PORT]      swtpm socket; control on PORT+1
+ *   swtpm:tcp://HOST:PORT[,ctrl=PORT|none] swtpm socket; control on PORT+1
  *   swtpm:unix:PATH[,ctrl=PATH]            swtpm over Unix sockets
  *   libtpms:STATEDIR                       TPM 1.2 in-process (libtpms)
  *

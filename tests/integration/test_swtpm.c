@@ -103,6 +103,11 @@ static int setup_unix_no_init(void **state)
 	return start(state, HARNESS_SWTPM_UNIX | HARNESS_SWTPM_NOT_NEED_INIT);
 }
 
+static int setup_tcp_no_init(void **state)
+{
+	return start(state, HARNESS_SWTPM_NOT_NEED_INIT);
+}
+
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
@@ -445,6 +450,28 @@ static void test_unix_without_ctrl(void **state)
 	fx->tpm = tpm;
 }
 
+/*
+ * TrouSerS' TCSD_TCP_DEVICE_* setup (tcsd -e): a TCP data channel and no
+ * control channel at all (ctrl=none); the emulator runs not-need-init.
+ * Nothing may be sent to the port after the data port.
+ */
+static void test_tcp_without_ctrl(void **state)
+{
+	struct fixture *fx = *state;
+	struct tpmdd *tpm = NULL;
+	struct tpm1_chan ch;
+	char uri[64];
+
+	tpmdd_close(fx->tpm);
+	fx->tpm = NULL;
+	snprintf(uri, sizeof(uri), "swtpm:tcp://127.0.0.1:%d,ctrl=none", fx->sw.port);
+	assert_int_equal(tpmdd_open(uri, &tpm), TSS_SUCCESS);
+	tpm1_chan_tpmdd(&ch, tpm);
+	check_version(&ch);
+	extend_and_replay(&ch, 3);
+	fx->tpm = tpm;
+}
+
 /* ---- URIs ---- */
 
 static void test_bad_uris(void **state)
@@ -466,6 +493,8 @@ static void test_bad_uris(void **state)
 		"swtpm:tcp://127.0.0.1:2321,ctrl=",
 		"swtpm:tcp://127.0.0.1:2321,ctrl=x",
 		"swtpm:tcp://127.0.0.1:2321,ctrl=0",
+		"swtpm:tcp://127.0.0.1:2321,ctrl=None",
+		"swtpm:tcp://127.0.0.1:2321,ctrl=none,ctrl=2322",
 		"swtpm:tcp://127.0.0.1:2321,port=5",
 		"swtpm:tcp://127.0.0.1:2321,ctrl=2322,ctrl=2323",
 		"swtpm:tcp://[::1:2321",
@@ -498,7 +527,7 @@ static void test_nothing_listens(void **state)
 	struct tpmdd *tpm = NULL;
 	char dir[PATH_MAX], uri[2 * PATH_MAX + 64];
 	int port = 0;
-	char forms[4][64];
+	char forms[5][64];
 
 	(void)state;
 	assert_int_equal(harness_free_tcp_ports(2, &port), 0);
@@ -506,6 +535,7 @@ static void test_nothing_listens(void **state)
 	snprintf(forms[1], sizeof(forms[1]), "[::1]:%d", port);
 	snprintf(forms[2], sizeof(forms[2]), "localhost:%d", port);
 	snprintf(forms[3], sizeof(forms[3]), "127.0.0.1:%d,ctrl=%d", port, port + 1);
+	snprintf(forms[4], sizeof(forms[4]), "127.0.0.1:%d,ctrl=none", port);
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		snprintf(uri, sizeof(uri), "swtpm:tcp://%s", forms[i]);
 		assert_int_equal(tpmdd_open(uri, &tpm), TDDL_ERROR(TDDL_E_COMPONENT_NOT_FOUND));
@@ -565,6 +595,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cancel_hung_tpm, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_mid_command_then_restart, setup_unix, teardown),
 		cmocka_unit_test_setup_teardown(test_unix_without_ctrl, setup_unix_no_init, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_without_ctrl, setup_tcp_no_init, teardown),
 		cmocka_unit_test_setup_teardown(test_manufactured_ek, setup_manufactured, teardown),
 	};
 

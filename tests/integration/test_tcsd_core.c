@@ -891,6 +891,63 @@ static void test_sigterm(void)
 	close(fd);
 }
 
+/*
+ * tcsd -e, TrouSerS' drop-in environment: the TPM is the raw data channel
+ * at TCSD_TCP_DEVICE_HOSTNAME:TCSD_TCP_DEVICE_PORT and nothing else (here
+ * a swtpm run not-need-init, whose control channel is never touched).
+ */
+static void test_env_device(void)
+{
+	struct harness_swtpm sw;
+	char state[PATH_MAX], env_log[PATH_MAX], env_conf[PATH_MAX], text[2 * PATH_MAX];
+	char host_env[] = "TCSD_TCP_DEVICE_HOSTNAME=127.0.0.1", port_env[48];
+	uint8_t buf[32];
+	uint32_t ctx, got;
+	TPM_DIGEST d;
+	pid_t pid;
+	int fd;
+
+	snprintf(state, sizeof(state), "%s/env-swtpm", dir);
+	if (harness_swtpm_start(&sw, state, HARNESS_SWTPM_NOT_NEED_INIT) != 0) {
+		CHECK(false, "swtpm for tcsd -e");
+		return;
+	}
+	if (harness_free_tcp_ports(1, &port) != 0)
+		exit(1);
+	snprintf(sock_path, sizeof(sock_path), "%s/env.sock", dir);
+	snprintf(env_conf, sizeof(env_conf), "%s/env.conf", dir);
+	snprintf(env_log, sizeof(env_log), "%s/env.log", dir);
+	snprintf(text, sizeof(text), "port = %d\nsystem_ps_file = %s/env.data\nunix_socket = %s\n",
+		 port, dir, sock_path);
+	write_file(env_conf, text, 0644);
+
+	pid = fork();
+	if (pid == 0) {
+		int out = open(env_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+		snprintf(port_env, sizeof(port_env), "TCSD_TCP_DEVICE_PORT=%d", sw.port);
+		putenv(host_env);
+		putenv(port_env);
+		if (out < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+			_exit(127);
+		execl(tcsd_bin, tcsd_bin, "-f", "-e", "-c", env_conf, (char *)NULL);
+		_exit(127);
+	}
+	if (ours_tcsd_wait_unix(pid, sock_path, env_log) != 0) {
+		CHECK(false, "tcsd -e started");
+		harness_swtpm_stop(&sw);
+		return;
+	}
+	fd = connect_unix();
+	ctx = open_context(fd);
+	CHECK(ctx != 0, "tcsd -e: OpenContext");
+	CHECK(get_random(fd, ctx, 20, buf, &got) == 0 && got == 20, "tcsd -e: GetRandom");
+	CHECK(pcr_read(fd, ctx, 0, &d) == 0, "tcsd -e: PcrRead");
+	close(fd);
+	CHECK(WIFEXITED(ours_tcsd_stop_pid(pid, 10000)), "tcsd -e stopped");
+	harness_swtpm_stop(&sw);
+}
+
 /* A configuration tcsd must refuse, with this text in its message. */
 static void expect_conf_error(const char *text, mode_t mode, const char *needle)
 {
@@ -975,6 +1032,7 @@ int main(void)
 	test_connection_cap();
 	test_reload();
 	test_sigterm();
+	test_env_device();
 
 	if (tcsd_pid > 0) {
 		kill(tcsd_pid, SIGKILL);
