@@ -639,6 +639,69 @@ TSS_RESULT keycache_acquire(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE handle, UINT3
 	return rc;
 }
 
+TSS_RESULT keycache_acquire_pair(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE h1, TCS_KEY_HANDLE h2,
+				 UINT32 *tpm1, UINT32 *tpm2)
+{
+	struct timespec deadline;
+	TSS_RESULT rc;
+	uint64_t seen;
+
+	*tpm1 = 0;
+	*tpm2 = 0;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += KC_WAIT_SECONDS;
+	tcsd_lock();
+	for (;;) {
+		struct kc_key *k1, *k2;
+
+		/* Found afresh each round: while we waited the keys may have gone. */
+		pthread_mutex_lock(&kc_mutex);
+		k1 = find_locked(h1);
+		k2 = find_locked(h2);
+		if (k1 == NULL || k2 == NULL || !may_use_locked(k1, ctx) || !may_use_locked(k2, ctx)) {
+			pthread_mutex_unlock(&kc_mutex);
+			rc = TCS_ERROR(TCS_E_INVALID_KEYHANDLE);
+			break;
+		}
+		k1->pins++;
+		k2->pins++;
+		pthread_mutex_unlock(&kc_mutex);
+
+		/* Each pin keeps the other key in the TPM while this one loads. */
+		if ((rc = ensure_loaded(k1, 0)) == TSS_SUCCESS)
+			rc = ensure_loaded(k2, 0);
+
+		pthread_mutex_lock(&kc_mutex);
+		if (rc == TSS_SUCCESS) {
+			k1->last_use = ++tick;
+			k2->last_use = ++tick;
+			*tpm1 = k1->tpm_handle;
+			*tpm2 = k2->tpm_handle;
+			pthread_mutex_unlock(&kc_mutex);
+			break;
+		}
+		/*
+		 * Never wait holding one of the pair: two commands each holding
+		 * one key and waiting for a slot for their second would wait for
+		 * each other until the deadline.
+		 */
+		unpin_locked(k1);
+		unpin_locked(k2);
+		seen = kc_slot_gen;
+		pthread_mutex_unlock(&kc_mutex);
+		if (!is_out_of_slots(rc) || !wait_for_slot(&seen, &deadline))
+			break;
+	}
+	if (rc != TSS_SUCCESS) {
+		if (is_out_of_slots(rc))
+			log_warn("key cache: no key slots for keys 0x%x and 0x%x after waiting: 0x%x",
+				 h1, h2, rc);
+		collect_garbage();
+	}
+	tcsd_unlock();
+	return rc;
+}
+
 void keycache_release(TCS_KEY_HANDLE handle)
 {
 	struct kc_key *k;

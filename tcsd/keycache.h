@@ -80,9 +80,9 @@ void keycache_teardown(void);
  * (30 s at most) for one to be released instead of failing; it does so
  * with tcsd_lock() released, so call it WITHOUT holding tcsd_lock (the
  * lock is recursive: held by the caller, it stays held, the commands that
- * pinned the slots cannot finish, and the wait runs to its end). A caller
- * that pins two keys at once can deadlock against another doing the same
- * on a full TPM until that bound.
+ * pinned the slots cannot finish, and the wait runs to its end). A
+ * command that needs two keys uses keycache_acquire_pair, never two
+ * acquires.
  * Errors: TCS_ERROR(TCS_E_INVALID_KEYHANDLE) for a handle unknown to ctx,
  * TCS_ERROR(TCS_E_INVALID_KEY) for a key that left the TPM for good,
  * TCS_ERROR(TCS_E_KEY_CONTEXT_RELOAD) when the key cannot be brought back,
@@ -90,6 +90,15 @@ void keycache_teardown(void);
  * hold keys that cannot be moved out), or the TPM's result from a reload.
  */
 TSS_RESULT keycache_acquire(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE handle, UINT32 *tpm_handle);
+/*
+ * Both keys or neither, for commands with two key handles (CertifyKey,
+ * migration): when the second key finds no slot, both pins are dropped
+ * before waiting, so two such commands on a full TPM never wait for each
+ * other. Same errors as keycache_acquire; h1 == h2 is allowed. Release
+ * each handle with keycache_release.
+ */
+TSS_RESULT keycache_acquire_pair(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE h1, TCS_KEY_HANDLE h2,
+				 UINT32 *tpm1, UINT32 *tpm2);
 void keycache_release(TCS_KEY_HANDLE handle);
 
 /*

@@ -79,15 +79,14 @@ TSS_RESULT tcs_key_exec(struct tcsd_client *cl, const struct tcs_key_cmd *kc,
 		UINT32 tpm1 = 0, tpm2 = 0;
 		bool have2 = false;
 
-		if ((rc = keycache_acquire(ctx, kc->key, &tpm1)) != TSS_SUCCESS)
-			return rc;
 		if (kc->has_key2) {
-			if ((rc = keycache_acquire(ctx, kc->key2, &tpm2)) != TSS_SUCCESS) {
-				keycache_release(kc->key);
-				return rc;
-			}
+			rc = keycache_acquire_pair(ctx, kc->key, kc->key2, &tpm1, &tpm2);
 			have2 = true;
+		} else {
+			rc = keycache_acquire(ctx, kc->key, &tpm1);
 		}
+		if (rc != TSS_SUCCESS)
+			return rc;
 		tcsd_tpm_cmd_init(&cmd, kc->ordinal);
 		buf_put_u32(&cmd.w, tpm1);
 		if (have2)

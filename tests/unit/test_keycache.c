@@ -913,10 +913,150 @@ static void concurrent_users(void **state)
 	assert_int_equal(used_slots(), 0);
 }
 
+/*
+ * Two commands, each needing two keys, on a TPM with two slots: they must
+ * take turns. Pinning the first key and then waiting for a slot for the
+ * second deadlocked them until the 30 s bound (TPM_E_RESOURCES).
+ */
+struct pair_user {
+	TCS_CONTEXT_HANDLE ctx;
+	TCS_KEY_HANDLE h[2];
+	int id[2];
+	int errors;
+	TSS_RESULT first_rc;
+};
+
+static void *pair_user_main(void *arg)
+{
+	struct pair_user *u = arg;
+
+	for (int i = 0; i < 300; i++) {
+		UINT32 t1, t2;
+		TSS_RESULT rc = keycache_acquire_pair(u->ctx, u->h[0], u->h[1], &t1, &t2);
+
+		if (rc != TSS_SUCCESS) {
+			if (u->errors++ == 0)
+				u->first_rc = rc;
+			continue;
+		}
+		if (fake_key_at(t1) != u->id[0] || fake_key_at(t2) != u->id[1])
+			u->errors++;
+		sched_yield();
+		keycache_release(u->h[1]);
+		keycache_release(u->h[0]);
+	}
+	return NULL;
+}
+
+static void key_pairs_take_turns(void **state)
+{
+	struct pair_user u[2];
+	pthread_t t[2];
+	time_t start;
+
+	fake_start(2, true, true);
+	for (int i = 0; i < 2; i++) {
+		memset(&u[i], 0, sizeof(u[i]));
+		u[i].ctx = (TCS_CONTEXT_HANDLE)(200 + i);
+		for (int j = 0; j < 2; j++) {
+			u[i].id[j] = 61 + i * 2 + j;	/* not multiples of 10: no parent */
+			u[i].h[j] = client_load(u[i].ctx, SRK, u[i].id[j], j == 0);
+		}
+	}
+	start = time(NULL);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, pair_user_main, &u[i]), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		if (u[i].errors != 0)
+			print_error("pair user %d: %d errors, first rc 0x%x\n", i, u[i].errors,
+				    (unsigned int)u[i].first_rc);
+		assert_int_equal(u[i].errors, 0);
+	}
+	assert_true(time(NULL) - start < 10);
+	assert_true(tpm.max_used <= 2);
+
+	/* A handle of another context, or unknown: nothing stays pinned. */
+	UINT32 t1, t2;
+	assert_int_equal(keycache_acquire_pair(200, u[0].h[0], u[1].h[0], &t1, &t2),
+			 TCS_ERROR(TCS_E_INVALID_KEYHANDLE));
+	assert_int_equal(t1, 0);
+	assert_int_equal(t2, 0);
+	/* The same key twice is one key pinned twice. */
+	assert_int_equal(keycache_acquire_pair(201, u[1].h[0], u[1].h[0], &t1, &t2), TSS_SUCCESS);
+	assert_int_equal(t1, t2);
+	keycache_release(u[1].h[0]);
+	keycache_release(u[1].h[0]);
+	for (int i = 0; i < 2; i++)
+		keycache_release_context(u[i].ctx);
+	assert_int_equal(used_slots(), 0);
+}
+
+/*
+ * The deadlock itself, step by step, on a TPM with two slots: another
+ * command holds key c and is about to ask for its second key d; a pair
+ * acquire of (a, b) loads a and finds no slot for b. If it waited holding
+ * a, the acquire of d would find both slots pinned and both would wait
+ * until the 30 s bound. It must let a go, so d gets a's slot at once; the
+ * pair completes once c and d are released.
+ */
+struct pair_acquirer {
+	TCS_KEY_HANDLE a, b;
+	UINT32 ta, tb;
+	TSS_RESULT rc;
+};
+
+static void *pair_acquirer_main(void *arg)
+{
+	struct pair_acquirer *p = arg;
+
+	p->rc = keycache_acquire_pair(1, p->a, p->b, &p->ta, &p->tb);
+	return NULL;
+}
+
+static void pair_never_waits_holding_one_key(void **state)
+{
+	struct pair_acquirer p = { 0 };
+	TCS_KEY_HANDLE c, d;
+	UINT32 hc, hd;
+	pthread_t t;
+	time_t start;
+
+	fake_start(2, true, true);
+	p.a = client_load(1, SRK, 71, false);
+	p.b = client_load(1, SRK, 72, false);
+	c = client_load(2, SRK, 73, false);
+	d = client_load(2, SRK, 74, false);
+	assert_int_equal(keycache_acquire(2, c, &hc), TSS_SUCCESS);
+	unsigned int refused = tpm.refusals;
+	assert_int_equal(pthread_create(&t, NULL, pair_acquirer_main, &p), 0);
+	/* The pair found no slot for its second key. */
+	assert_true(fake_wait_refusals(refused + 1));
+	start = time(NULL);
+	assert_int_equal(keycache_acquire(2, d, &hd), TSS_SUCCESS);
+	assert_true(time(NULL) - start < 5);
+	assert_int_equal(fake_key_at(hc), 73);
+	assert_int_equal(fake_key_at(hd), 74);
+	keycache_release(d);
+	keycache_release(c);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(p.rc, TSS_SUCCESS);
+	assert_int_equal(fake_key_at(p.ta), 71);
+	assert_int_equal(fake_key_at(p.tb), 72);
+	keycache_release(p.b);
+	keycache_release(p.a);
+	keycache_release_context(1);
+	keycache_release_context(2);
+	assert_int_equal(used_slots(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(srk_is_itself_and_free, setup, teardown),
+		cmocka_unit_test_setup_teardown(key_pairs_take_turns, setup, teardown),
+		cmocka_unit_test_setup_teardown(pair_never_waits_holding_one_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(use_costs_no_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(lru_with_key_contexts, setup, teardown),
 		cmocka_unit_test_setup_teardown(reload_chain_without_contexts, setup, teardown),
