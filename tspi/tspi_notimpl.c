@@ -52,29 +52,6 @@ NOTIMPL Tspi_Key_CreateMigrationBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_NV_DefineSpace(TSS_HNVSTORE hNVStore, TSS_HPCRS hReadPcrComposite,
-	TSS_HPCRS hWritePcrComposite)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_NV_ReadValue(TSS_HNVSTORE hNVStore, UINT32 offset, UINT32 *ulDataLength,
-	BYTE **rgbDataRead)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_NV_ReleaseSpace(TSS_HNVSTORE hNVStore)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_NV_WriteValue(TSS_HNVSTORE hNVStore, UINT32 offset, UINT32 ulDataLength,
-	BYTE *rgbDataToWrite)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 NOTIMPL Tspi_TPM_ActivateIdentity(TSS_HTPM hTPM, TSS_HKEY hIdentKey,
 	UINT32 ulAsymCAContentsBlobLength, BYTE *rgbAsymCAContentsBlob,
 	UINT32 ulSymCAAttestationBlobLength, BYTE *rgbSymCAAttestationBlob,

@@ -1,0 +1,7 @@
+#!/bin/sh
+# test_tspi_nv against Debian's TrouSerS tcsd on swtpm: our libtspi's NV
+# storage must work against the reference daemon too. test_tspi_nv exits
+# 77 itself when TrouSerS' tcsd cannot run here (not root, no tss user).
+TSS12_TEST_TCSD=trousers
+export TSS12_TEST_TCSD
+exec ./test_tspi_nv
