@@ -52,14 +52,6 @@ NOTIMPL Tspi_Key_CreateMigrationBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_TPM_ActivateIdentity(TSS_HTPM hTPM, TSS_HKEY hIdentKey,
-	UINT32 ulAsymCAContentsBlobLength, BYTE *rgbAsymCAContentsBlob,
-	UINT32 ulSymCAAttestationBlobLength, BYTE *rgbSymCAAttestationBlob,
-	UINT32 *pulCredentialLength, BYTE **prgbCredential)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 NOTIMPL Tspi_TPM_AuthorizeMigrationTicket(TSS_HTPM hTPM, TSS_HKEY hMigrationKey,
 	TSS_MIGRATE_SCHEME migrationScheme, UINT32 *pulMigTicketLength, BYTE **prgbMigTicket)
 {
@@ -83,13 +75,6 @@ NOTIMPL Tspi_TPM_CMKSetRestrictions(TSS_HTPM hTPM, TSS_CMK_DELEGATE CmkDelegate)
 
 NOTIMPL Tspi_TPM_CheckMaintenancePubKey(TSS_HTPM hTPM, TSS_HKEY hMaintenanceKey,
 	TSS_VALIDATION *pValidationData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_CollateIdentityRequest(TSS_HTPM hTPM, TSS_HKEY hKeySRK, TSS_HKEY hCAPubKey,
-	UINT32 ulIdentityLabelLength, BYTE *rgbIdentityLabelData, TSS_HKEY hIdentityKey,
-	TSS_ALGORITHM_ID algID, UINT32 *pulTCPAIdentityReqLength, BYTE **prgbTCPAIdentityReq)
 {
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
