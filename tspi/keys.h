@@ -37,6 +37,9 @@ struct rsakey {
 	 */
 	uint8_t *raw;
 	size_t raw_len;
+	/* TSS_TSPATTRIB_KEY_CMKINFO: CMK_CreateKey's inputs (tspi_key.c, tspi_migrate.c). */
+	BYTE cmk_ma_approval[20];
+	BYTE cmk_ma_digest[20];
 };
 
 /* Forgets the raw blob after the key was changed locally. */
@@ -44,6 +47,9 @@ void rsakey_drop_raw(struct rsakey *rk);
 
 /* The rsakey of an object known to be OBJ_RSAKEY. */
 struct rsakey *rsakey_of(struct obj *o);
+
+/* The key's TPM_PUBKEY (parms and modulus), encoded, malloc'd (tspi_key.c). */
+TSS_RESULT rsakey_get_pubkey_blob(struct obj *key, uint8_t **blob, size_t *len);
 
 /* A new key object in ctx from a wrapped TPM_KEY/TPM_KEY12 blob (not loaded). */
 TSS_RESULT rsakey_new_from_blob(struct tspi_ctx *ctx, const uint8_t *blob, size_t len,

@@ -160,7 +160,16 @@ out:
 	return rc;
 }
 
-__attribute__((weak)) TSS_RESULT Tspi_ChangeAuthAsym(TSS_HOBJECT hObjectToChange, TSS_HOBJECT hParentObject,
+/*
+ * Not implemented, on purpose: libtpms does implement
+ * TPM_ChangeAuthAsymStart/Finish (Part 3 §17.3, §17.4, deprecated in 1.2),
+ * but TrouSerS 0.3.15 implements neither end of them -- its tcsd serves no
+ * TCSD_ORD_CHANGEAUTHASYMSTART/FINISH (our ordinal table says so), its
+ * libtspi's RPC stubs answer TSS_E_NOTIMPL and its Tspi_ChangeAuthAsym is
+ * compiled out -- so there is no TCSD wire format to be compatible with.
+ * Tspi_ChangeAuth (OSAP/ADIP) covers the same need.
+ */
+TSS_RESULT Tspi_ChangeAuthAsym(TSS_HOBJECT hObjectToChange, TSS_HOBJECT hParentObject,
 			       TSS_HKEY hIdentKey, TSS_HPOLICY hNewPolicy)
 {
 	struct obj *o;
@@ -169,6 +178,5 @@ __attribute__((weak)) TSS_RESULT Tspi_ChangeAuthAsym(TSS_HOBJECT hObjectToChange
 	if ((rc = obj_acquire(hObjectToChange, OBJ_ANY, &o)) != TSS_SUCCESS)
 		return rc;
 	obj_release(o);
-	/* TPM_ChangeAuthAsymStart/Finish are deprecated in 1.2 and refused by TrouSerS' tcsd. */
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }

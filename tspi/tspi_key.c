@@ -217,6 +217,22 @@ TSS_RESULT rsakey_set_blob(struct obj *key, const uint8_t *blob, size_t len)
 	return rsakey_keep_raw(k, blob, len);
 }
 
+TSS_RESULT rsakey_get_pubkey_blob(struct obj *key, uint8_t **blob, size_t *len)
+{
+	struct tpm_pubkey pk;
+	TSS_RESULT rc;
+
+	*blob = NULL;
+	*len = 0;
+	if (rsakey_of(key)->key.pub_key.key_len == 0)
+		return TSP_ERROR(TSS_E_KEY_NOT_SET);
+	if ((rc = keys_errno_result(tpm_key_to_pubkey(&rsakey_of(key)->key, &pk))) != TSS_SUCCESS)
+		return rc;
+	rc = keys_errno_result(tpm_pubkey_encode(&pk, blob, len));
+	tpm_pubkey_free(&pk);
+	return rc;
+}
+
 TSS_RESULT rsakey_evp(struct obj *key, EVP_PKEY **out)
 {
 	const struct tpm_key *k = &rsakey_of(key)->key;
@@ -359,8 +375,9 @@ static TSS_RESULT key_template(TSS_FLAG flags, bool ctx_v12, struct rsakey *rk)
 		k->key_flags |= TPM_VOLATILE;
 	if (flags & TSS_KEY_MIGRATABLE)
 		k->key_flags |= TPM_MIGRATABLE;
+	/* A CMK is migratable, under the control of its authorities (Part 3 §11.5). */
 	if (flags & TSS_KEY_CERTIFIED_MIGRATABLE)
-		k->key_flags |= TPM_MIGRATEAUTHORITY;
+		k->key_flags |= TPM_MIGRATEAUTHORITY | TPM_MIGRATABLE;
 	if (flags & TSS_KEY_AUTHORIZATION)
 		k->auth_data_usage = TPM_AUTH_ALWAYS;
 	else if (flags & TSS_KEY_AUTHORIZATION_PRIV_USE_ONLY)
@@ -474,20 +491,51 @@ TSS_RESULT keys_session_auth_prepared(struct session *s, UINT32 ordinal, const B
 	return TSS_SUCCESS;
 }
 
+/* Fills k's PCR info from the PCR composite object hPcrs (context locked). */
+static TSS_RESULT key_bind_pcrs(struct obj *key, TSS_HPCRS hPcrs, struct tpm_key *k)
+{
+	struct obj *pcrs;
+	struct buf_reader r;
+	uint8_t *pcr_info = NULL;
+	size_t pcr_info_len = 0;
+	TSS_RESULT rc;
+
+	if ((rc = obj_lookup_in(key->ctx, hPcrs, OBJ_PCRS, &pcrs)) != TSS_SUCCESS)
+		return rc;
+	if ((rc = pcrs_build_info(pcrs, k->key12 ? TSS_PCRS_STRUCT_INFO_LONG : TSS_PCRS_STRUCT_INFO,
+				  &pcr_info, &pcr_info_len)) != TSS_SUCCESS)
+		return rc;
+	buf_reader_init(&r, pcr_info, pcr_info_len);
+	if (k->key12) {
+		tpm_pcr_info_long_free(&k->pcr_info_long);
+		tpm_pcr_info_long_get(&r, &k->pcr_info_long);
+	} else {
+		tpm_pcr_info_free(&k->pcr_info);
+		tpm_pcr_info_get(&r, &k->pcr_info);
+	}
+	rc = buf_reader_done(&r) != 0 ? TSP_ERROR(TSS_E_INTERNAL_ERROR) : TSS_SUCCESS;
+	if (rc == TSS_SUCCESS)
+		k->has_pcr_info = true;
+	free(pcr_info);
+	return rc;
+}
+
 TSS_RESULT Tspi_Key_CreateKey(TSS_HKEY hKey, TSS_HKEY hWrappingKey, TSS_HPCRS hPcrComposite)
 {
-	struct obj *key, *parent, *pcrs;
+	struct obj *key, *parent;
 	struct rsakey *rk;
 	struct session s;
 	bool have_session = false;
 	TPM_AUTH auth;
 	BYTE usage_secret[20], mig_secret[20], enc_usage[20], enc_mig[20], digest[20];
-	uint8_t *info = NULL, *pcr_info = NULL, *wrapped = NULL;
-	size_t info_len = 0, pcr_info_len = 0;
+	uint8_t *info = NULL, *wrapped = NULL;
+	size_t info_len = 0;
 	UINT32 parent_handle, wrapped_len = 0;
 	struct rpc_msg *m = NULL;
 	struct tpm_key tmpl;
 	TSS_HPOLICY mig_policy;
+	bool cmk;
+	UINT32 ord;
 	TSS_RESULT rc;
 
 	memset(&tmpl, 0, sizeof(tmpl));
@@ -508,26 +556,9 @@ TSS_RESULT Tspi_Key_CreateKey(TSS_HKEY hKey, TSS_HKEY hWrappingKey, TSS_HPCRS hP
 	if ((rc = rsakey_get_blob(key, &info, &info_len)) != TSS_SUCCESS)
 		goto out;
 	if (hPcrComposite != 0) {
-		struct buf_reader r;
-
-		if ((rc = obj_lookup_in(key->ctx, hPcrComposite, OBJ_PCRS, &pcrs)) != TSS_SUCCESS)
+		if ((rc = keys_errno_result(tpm_key_decode(info, info_len, &tmpl))) != TSS_SUCCESS ||
+		    (rc = key_bind_pcrs(key, hPcrComposite, &tmpl)) != TSS_SUCCESS)
 			goto out;
-		if ((rc = keys_errno_result(tpm_key_decode(info, info_len, &tmpl))) != TSS_SUCCESS)
-			goto out;
-		if ((rc = pcrs_build_info(pcrs, tmpl.key12 ? TSS_PCRS_STRUCT_INFO_LONG
-							   : TSS_PCRS_STRUCT_INFO,
-					  &pcr_info, &pcr_info_len)) != TSS_SUCCESS)
-			goto out;
-		buf_reader_init(&r, pcr_info, pcr_info_len);
-		if (tmpl.key12)
-			tpm_pcr_info_long_get(&r, &tmpl.pcr_info_long);
-		else
-			tpm_pcr_info_get(&r, &tmpl.pcr_info);
-		if (buf_reader_done(&r) != 0) {
-			rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-			goto out;
-		}
-		tmpl.has_pcr_info = true;
 		free(info);
 		info = NULL;
 		if ((rc = keys_errno_result(tpm_key_encode(&tmpl, &info, &info_len))) != TSS_SUCCESS)
@@ -537,7 +568,17 @@ TSS_RESULT Tspi_Key_CreateKey(TSS_HKEY hKey, TSS_HKEY hWrappingKey, TSS_HPCRS hP
 	/* The new key's secrets travel ADIP-encrypted under an OSAP session on the parent. */
 	if ((rc = secret_get(key->ctx, rsakey_usage_policy(key), true, usage_secret)) != TSS_SUCCESS)
 		goto out;
-	if (rk->key.key_flags & TPM_MIGRATABLE) {
+	/*
+	 * A certified migratable key gets its migrationAuth from the TPM
+	 * (TPM_CMK_CreateKey, Part 3 §11.5), bound to the approved migration
+	 * authorities whose digest and approval the application copied into
+	 * TSS_TSPATTRIB_KEY_CMKINFO, as with TrouSerS.
+	 */
+	cmk = (rk->key.key_flags & TPM_MIGRATEAUTHORITY) != 0;
+	ord = cmk ? TPM_ORD_CMK_CreateKey : TPM_ORD_CreateWrapKey;
+	if (cmk) {
+		memset(mig_secret, 0, sizeof(mig_secret));
+	} else if (rk->key.key_flags & TPM_MIGRATABLE) {
 		mig_policy = key->migration_policy;
 		if (mig_policy == 0) {
 			rc = TSP_ERROR(TSS_E_KEY_NO_MIGRATION_POLICY);
@@ -565,25 +606,40 @@ TSS_RESULT Tspi_Key_CreateKey(TSS_HKEY hKey, TSS_HKEY hWrappingKey, TSS_HPCRS hP
 	    TSS_SUCCESS)
 		goto out;
 	{
-		UINT32 ord = TPM_ORD_CreateWrapKey;
 		uint8_t ord_be[4] = { (uint8_t)(ord >> 24), (uint8_t)(ord >> 16),
 				      (uint8_t)(ord >> 8), (uint8_t)ord };
+		int err;
 
-		if (crypto_sha1_iov((struct crypto_iov[]){ { ord_be, 4 }, { enc_usage, 20 },
-							   { enc_mig, 20 }, { info, info_len } },
-				    4, digest) != 0) {
+		if (cmk)
+			err = crypto_sha1_iov(
+				(struct crypto_iov[]){ { ord_be, 4 }, { enc_usage, 20 },
+						       { info, info_len },
+						       { rk->cmk_ma_approval, 20 },
+						       { rk->cmk_ma_digest, 20 } },
+				5, digest);
+		else
+			err = crypto_sha1_iov((struct crypto_iov[]){ { ord_be, 4 }, { enc_usage, 20 },
+								     { enc_mig, 20 }, { info, info_len } },
+					      4, digest);
+		if (err != 0) {
 			rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
 			goto out;
 		}
 	}
-	if ((rc = keys_session_auth_prepared(&s, TPM_ORD_CreateWrapKey, digest, &auth)) != TSS_SUCCESS)
+	if ((rc = keys_session_auth_prepared(&s, ord, digest, &auth)) != TSS_SUCCESS)
 		goto out;
 
-	if ((rc = rpc_begin(key->ctx, TCSD_ORD_CREATEWRAPKEY, &m)) != TSS_SUCCESS)
+	if ((rc = rpc_begin(key->ctx, cmk ? TCSD_ORD_CMK_CREATEKEY : TCSD_ORD_CREATEWRAPKEY, &m)) !=
+	    TSS_SUCCESS)
 		goto out;
 	rpc_put_u32(m, parent_handle);
 	rpc_put_encauth(m, enc_usage);
-	rpc_put_encauth(m, enc_mig);
+	if (cmk) {
+		rpc_put_digest(m, rk->cmk_ma_approval);
+		rpc_put_digest(m, rk->cmk_ma_digest);
+	} else {
+		rpc_put_encauth(m, enc_mig);
+	}
 	rpc_put_sized(m, info, (uint32_t)info_len);
 	rpc_put_auth(m, &auth);
 	if ((rc = rpc_call(m)) != TSS_SUCCESS)
@@ -593,7 +649,7 @@ TSS_RESULT Tspi_Key_CreateKey(TSS_HKEY hKey, TSS_HKEY hWrappingKey, TSS_HPCRS hP
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
 	if ((rc = keys_errno_result(auth_digest_response(
-		     0, TPM_ORD_CreateWrapKey,
+		     0, ord,
 		     (struct crypto_iov[]){ { wrapped, wrapped_len } }, 1, digest))) != TSS_SUCCESS)
 		goto out;
 	if ((rc = session_verify(&s, digest, &auth)) != TSS_SUCCESS)
@@ -610,7 +666,6 @@ out:
 	OPENSSL_cleanse(enc_mig, sizeof(enc_mig));
 	tpm_key_free(&tmpl);
 	free(info);
-	free(pcr_info);
 	free(wrapped);
 	obj_release(key);
 	return rc;
@@ -835,11 +890,257 @@ out:
 	return rc;
 }
 
+/* ---- Tspi_Key_WrapKey: importing a software key ---- */
+
+/* TPM_STORE_ASYMKEY (Part 2 §10.6): payload, two secrets, a digest, the prime. */
+#define STORE_ASYMKEY_FIXED (1 + 20 + 20 + 20 + 4)
+
+/*
+ * The wrapped key the TPM itself would have made (Part 2 §10.6): the
+ * application set the public modulus (TSS_TSPATTRIB_RSAKEY_INFO) and one
+ * prime (TSS_TSPATTRIB_KEYBLOB_PRIVATE_KEY) of a software key; the TSP
+ * builds TPM_STORE_ASYMKEY {TPM_PT_ASYM, usageAuth, migrationAuth,
+ * pubDataDigest, prime} and encrypts it with OAEP "TCPA" under the
+ * wrapping key's public key. pubDataDigest is SHA-1 over the TPM_KEY
+ * without encDataSize and encData. A key that is not migratable would
+ * need tpmProof as its migrationAuth, which no TSP knows: the TPM refuses
+ * to load it, so the application should make the key migratable.
+ */
+TSS_RESULT Tspi_Key_WrapKey(TSS_HKEY hKey, TSS_HKEY hWrappingKey, TSS_HPCRS hPcrComposite)
+{
+	struct obj *key, *parent;
+	struct rsakey *rk;
+	struct tpm_key k;
+	uint8_t *pub_part = NULL, *blob = NULL;
+	size_t pub_len = 0, blob_len = 0, enc_len = 0;
+	BYTE usage[20], mig[20], digest[20];
+	BYTE plain[STORE_ASYMKEY_FIXED + TPM_STRUCT_RSA_MODULUS_MAX];
+	BYTE enc[TPM_STRUCT_RSA_MODULUS_MAX];
+	struct buf_writer w;
+	EVP_PKEY *wrap = NULL;
+	TSS_HPOLICY mig_policy;
+	TSS_RESULT rc;
+
+	memset(&k, 0, sizeof(k));
+	if ((rc = obj_acquire(hKey, OBJ_RSAKEY, &key)) != TSS_SUCCESS)
+		return rc;
+	rk = rsakey_of(key);
+	if ((rc = obj_lookup_in(key->ctx, hWrappingKey, OBJ_RSAKEY, &parent)) != TSS_SUCCESS)
+		goto out;
+	if (rk->key.pub_key.key_len == 0 || rk->key.enc_data == NULL ||
+	    rk->key.enc_data_len == 0) {
+		log_error("tspi: WrapKey needs the key's modulus and private prime");
+		rc = TSP_ERROR(TSS_E_KEY_NOT_SET);
+		goto out;
+	}
+	/* One prime of the key: half the modulus (TPM_STORE_PRIVKEY, Part 2 §10.7). */
+	if (rk->key.enc_data_len > rk->key.pub_key.key_len / 2 + 1) {
+		rc = TSP_ERROR(TSS_E_ENC_INVALID_LENGTH);
+		goto out;
+	}
+	if ((rc = rsakey_evp(parent, &wrap)) != TSS_SUCCESS)
+		goto out;
+
+	/* The public part as it will be in the blob: a copy without encData. */
+	if ((rc = rsakey_get_blob(key, &blob, &blob_len)) != TSS_SUCCESS)
+		goto out;
+	if ((rc = keys_errno_result(tpm_key_decode(blob, blob_len, &k))) != TSS_SUCCESS)
+		goto out;
+	free(blob);
+	blob = NULL;
+	if (hPcrComposite != 0 && (rc = key_bind_pcrs(key, hPcrComposite, &k)) != TSS_SUCCESS)
+		goto out;
+	if (k.enc_data != NULL)
+		OPENSSL_cleanse(k.enc_data, k.enc_data_len);
+	free(k.enc_data);
+	k.enc_data = NULL;
+	k.enc_data_len = 0;
+	if ((rc = keys_errno_result(tpm_key_encode(&k, &pub_part, &pub_len))) != TSS_SUCCESS)
+		goto out;
+	if (pub_len < 4 || crypto_sha1(pub_part, pub_len - 4, digest) != 0) {
+		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
+		goto out;
+	}
+
+	if ((rc = secret_get(key->ctx, rsakey_usage_policy(key), true, usage)) != TSS_SUCCESS)
+		goto out;
+	mig_policy = key->migration_policy ? key->migration_policy : rsakey_usage_policy(key);
+	if ((rc = secret_get(key->ctx, mig_policy, true, mig)) != TSS_SUCCESS)
+		goto out;
+	buf_writer_init_fixed(&w, plain, sizeof(plain));
+	buf_put_u8(&w, TPM_PT_ASYM);
+	buf_put_bytes(&w, usage, sizeof(usage));
+	buf_put_bytes(&w, mig, sizeof(mig));
+	buf_put_bytes(&w, digest, sizeof(digest));
+	buf_put_sized(&w, rk->key.enc_data, rk->key.enc_data_len);
+	if (buf_writer_error(&w) != 0) {
+		rc = TSP_ERROR(TSS_E_ENC_INVALID_LENGTH);
+		goto out;
+	}
+	if (crypto_rsa_encrypt_oaep_tcpa(wrap, plain, buf_writer_len(&w), enc, sizeof(enc),
+					 &enc_len) != 0) {
+		log_error("tspi: WrapKey: the key does not fit under the wrapping key");
+		rc = TSP_ERROR(TSS_E_ENC_INVALID_LENGTH);
+		goto out;
+	}
+	if ((k.enc_data = malloc(enc_len)) == NULL) {
+		rc = TSP_ERROR(TSS_E_OUTOFMEMORY);
+		goto out;
+	}
+	memcpy(k.enc_data, enc, enc_len);
+	k.enc_data_len = (uint32_t)enc_len;
+	if ((rc = keys_errno_result(tpm_key_encode(&k, &blob, &blob_len))) != TSS_SUCCESS)
+		goto out;
+	rc = rsakey_set_blob(key, blob, blob_len);
+out:
+	OPENSSL_cleanse(usage, sizeof(usage));
+	OPENSSL_cleanse(mig, sizeof(mig));
+	OPENSSL_cleanse(plain, sizeof(plain));
+	crypto_rsa_free(wrap);
+	tpm_key_free(&k);
+	free(pub_part);
+	free(blob);
+	obj_release(key);
+	return rc;
+}
+
+/* ---- TPM_CertifyKey (Part 3 §14.1) ---- */
+
+#define CERTIFY_INFO_MAX 1024
+#define SIGNATURE_MAX 512
+
+/*
+ * The certifying key signs a TPM_CERTIFY_INFO(2) about hKey. Sessions
+ * as TrouSerS: an OIAP session for each key that needs authorisation
+ * (certifying key first on the wire), both over SHA-1(ordinal ||
+ * antiReplay). With pValidationData the application supplies the nonce
+ * and gets the certifyInfo and the signature; without, the TSP checks
+ * the signature itself (TSS_E_VERIFICATION_FAILED when it is bad).
+ */
 TSS_RESULT Tspi_Key_CertifyKey(TSS_HKEY hKey, TSS_HKEY hCertifyingKey,
 			       TSS_VALIDATION *pValidationData)
 {
-	/* Issue 4 (attestation). */
-	return TSP_ERROR(TSS_E_NOTIMPL);
+	struct obj *key, *cert;
+	struct session ks, cs;
+	bool need_key, need_cert, have_ks = false, have_cs = false;
+	TPM_AUTH kauth, cauth, zero;
+	BYTE nonce[20], digest[20], info_digest[20], sig_len_be[4];
+	BYTE *info = NULL, *sig = NULL;
+	UINT32 key_handle, cert_handle, info_len = 0, sig_len = 0;
+	struct tpm_pubkey pk;
+	struct rpc_msg *m = NULL;
+	struct buf_writer lw;
+	TSS_RESULT rc;
+
+	memset(&pk, 0, sizeof(pk));
+	memset(&zero, 0, sizeof(zero));
+	if ((rc = obj_acquire(hKey, OBJ_RSAKEY, &key)) != TSS_SUCCESS)
+		return rc;
+	if ((rc = obj_lookup_in(key->ctx, hCertifyingKey, OBJ_RSAKEY, &cert)) != TSS_SUCCESS ||
+	    (rc = rsakey_tcs_handle(key, &key_handle)) != TSS_SUCCESS ||
+	    (rc = rsakey_tcs_handle(cert, &cert_handle)) != TSS_SUCCESS)
+		goto out;
+	if (pValidationData != NULL) {
+		if (pValidationData->ulExternalDataLength < sizeof(nonce) ||
+		    pValidationData->rgbExternalData == NULL) {
+			rc = TSP_ERROR(TSS_E_BAD_PARAMETER);
+			goto out;
+		}
+		memcpy(nonce, pValidationData->rgbExternalData, sizeof(nonce));
+	} else if (crypto_random(nonce, sizeof(nonce)) != 0) {
+		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
+		goto out;
+	}
+	need_key = rsakey_needs_auth(key);
+	need_cert = rsakey_needs_auth(cert);
+	/* The TPM takes one session for the key, or two; never the certifier's alone. */
+	if (need_cert && !need_key) {
+		rc = TSP_ERROR(TSS_E_BAD_PARAMETER);
+		goto out;
+	}
+	if ((rc = keys_errno_result(auth_digest_request(
+		     TPM_ORD_CertifyKey, (struct crypto_iov[]){ { nonce, 20 } }, 1, digest))) !=
+	    TSS_SUCCESS)
+		goto out;
+	if (need_cert) {
+		if ((rc = session_oiap(key->ctx, rsakey_usage_policy(cert), cert->handle, &cs)) !=
+		    TSS_SUCCESS)
+			goto out;
+		have_cs = true;
+		if ((rc = session_auth(&cs, TPM_ORD_CertifyKey, digest, &cauth)) != TSS_SUCCESS)
+			goto out;
+	}
+	if (need_key) {
+		if ((rc = session_oiap(key->ctx, rsakey_usage_policy(key), key->handle, &ks)) !=
+		    TSS_SUCCESS)
+			goto out;
+		have_ks = true;
+		if ((rc = session_auth(&ks, TPM_ORD_CertifyKey, digest, &kauth)) != TSS_SUCCESS)
+			goto out;
+	}
+	if ((rc = rpc_begin(key->ctx, TCSD_ORD_CERTIFYKEY, &m)) != TSS_SUCCESS)
+		goto out;
+	rpc_put_u32(m, cert_handle);
+	rpc_put_u32(m, key_handle);
+	rpc_put_nonce(m, nonce);
+	/* Both AUTHs always travel; zeros stand for none (TrouSerS' wire form). */
+	rpc_put_auth(m, need_cert ? &cauth : &zero);
+	rpc_put_auth(m, need_key ? &kauth : &zero);
+	if ((rc = rpc_call(m)) != TSS_SUCCESS)
+		goto out;
+	if (need_cert)
+		rpc_get_auth(m, &cauth);
+	if (need_key)
+		rpc_get_auth(m, &kauth);
+	rpc_get_sized(m, CERTIFY_INFO_MAX, &info_len, &info);
+	rpc_get_sized(m, SIGNATURE_MAX, &sig_len, &sig);
+	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
+		goto out;
+	buf_writer_init_fixed(&lw, sig_len_be, sizeof(sig_len_be));
+	buf_put_u32(&lw, sig_len);
+	if ((need_cert || need_key) &&
+	    (rc = keys_errno_result(auth_digest_response(
+		     0, TPM_ORD_CertifyKey,
+		     (struct crypto_iov[]){ { info, info_len }, { sig_len_be, 4 }, { sig, sig_len } },
+		     3, digest))) != TSS_SUCCESS)
+		goto out;
+	if (need_cert && (rc = session_verify(&cs, digest, &cauth)) != TSS_SUCCESS)
+		goto out;
+	if (need_key && (rc = session_verify(&ks, digest, &kauth)) != TSS_SUCCESS)
+		goto out;
+	if (pValidationData == NULL) {
+		if (crypto_sha1(info, info_len, info_digest) != 0 ||
+		    (rc = keys_errno_result(tpm_key_to_pubkey(&rsakey_of(cert)->key, &pk))) !=
+			    TSS_SUCCESS) {
+			rc = rc != TSS_SUCCESS ? rc : TSP_ERROR(TSS_E_INTERNAL_ERROR);
+			goto out;
+		}
+		if (keys_verify_signature(&pk, info_digest, sizeof(info_digest), sig, sig_len) !=
+		    TSS_SUCCESS) {
+			log_error("tspi: CertifyKey: the signature does not verify");
+			rc = TSP_ERROR(TSS_E_VERIFICATION_FAILED);
+		}
+		goto out;
+	}
+	pValidationData->rgbData = ctx_memdup(key->ctx, info, info_len);
+	pValidationData->rgbValidationData = ctx_memdup(key->ctx, sig, sig_len);
+	if (pValidationData->rgbData == NULL || pValidationData->rgbValidationData == NULL) {
+		rc = TSP_ERROR(TSS_E_OUTOFMEMORY);
+		goto out;
+	}
+	pValidationData->ulDataLength = info_len;
+	pValidationData->ulValidationDataLength = sig_len;
+out:
+	if (have_cs)
+		session_end(&cs, rc);
+	if (have_ks)
+		session_end(&ks, rc);
+	rpc_end(m);
+	tpm_pubkey_free(&pk);
+	free(info);
+	free(sig);
+	obj_release(key);
+	return rc;
 }
 
 /* ---- attributes ---- */
@@ -1080,6 +1381,13 @@ static TSS_RESULT rsakey_get_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UI
 
 	*len = 0;
 	*data = NULL;
+	if (flag == TSS_TSPATTRIB_KEY_CMKINFO) {
+		if (sub == TSS_TSPATTRIB_KEYINFO_CMK_MA_APPROVAL)
+			return keys_out_bytes(o->ctx, rk->cmk_ma_approval, 20, len, data);
+		if (sub == TSS_TSPATTRIB_KEYINFO_CMK_MA_DIGEST)
+			return keys_out_bytes(o->ctx, rk->cmk_ma_digest, 20, len, data);
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
+	}
 	if (flag == TSS_TSPATTRIB_KEY_BLOB) {
 		if (sub == TSS_TSPATTRIB_KEYBLOB_BLOB) {
 			if ((rc = rsakey_get_blob(o, &p, &n)) != TSS_SUCCESS)
@@ -1175,6 +1483,18 @@ static TSS_RESULT rsakey_set_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UI
 	struct tpm_pubkey pk;
 	uint8_t *copy;
 
+	if (flag == TSS_TSPATTRIB_KEY_CMKINFO) {
+		/* A TPM_HMAC and a TPM_DIGEST, from the migdata object (TSS 1.2 §4.3.4.6). */
+		if (len != 20)
+			return TSP_ERROR(TSS_E_BAD_PARAMETER);
+		if (sub == TSS_TSPATTRIB_KEYINFO_CMK_MA_APPROVAL)
+			memcpy(rk->cmk_ma_approval, data, 20);
+		else if (sub == TSS_TSPATTRIB_KEYINFO_CMK_MA_DIGEST)
+			memcpy(rk->cmk_ma_digest, data, 20);
+		else
+			return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
+		return TSS_SUCCESS;
+	}
 	if (flag == TSS_TSPATTRIB_KEY_BLOB) {
 		if (sub == TSS_TSPATTRIB_KEYBLOB_BLOB) {
 			if (rk->loaded)

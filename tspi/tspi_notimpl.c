@@ -27,52 +27,6 @@ NOTIMPL Tspi_EncodeDER_TssBlob(UINT32 rawBlobSize, BYTE *rawBlob, UINT32 blobTyp
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_Key_CMKConvertMigration(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey,
-	TSS_HMIGDATA hMigrationData, UINT32 ulRandomLength, BYTE *rgbRandom)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_Key_CMKCreateBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey,
-	TSS_HMIGDATA hMigrationData, UINT32 *pulRandomLength, BYTE **prgbRandom)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_Key_ConvertMigrationBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey,
-	UINT32 ulRandomLength, BYTE *rgbRandom, UINT32 ulMigrationBlobLength, BYTE *rgbMigrationBlob)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_Key_CreateMigrationBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey,
-	UINT32 ulMigTicketLength, BYTE *rgbMigTicket, UINT32 *pulRandomLength, BYTE **prgbRandom,
-	UINT32 *pulMigrationBlobLength, BYTE **prgbMigrationBlob)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_AuthorizeMigrationTicket(TSS_HTPM hTPM, TSS_HKEY hMigrationKey,
-	TSS_MIGRATE_SCHEME migrationScheme, UINT32 *pulMigTicketLength, BYTE **prgbMigTicket)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_CMKApproveMA(TSS_HTPM hTPM, TSS_HMIGDATA hMaAuthData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_CMKCreateTicket(TSS_HTPM hTPM, TSS_HKEY hVerifyKey, TSS_HMIGDATA hSigData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_CMKSetRestrictions(TSS_HTPM hTPM, TSS_CMK_DELEGATE CmkDelegate)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 NOTIMPL Tspi_TPM_CheckMaintenancePubKey(TSS_HTPM hTPM, TSS_HKEY hMaintenanceKey,
 	TSS_VALIDATION *pValidationData)
 {
@@ -88,12 +42,6 @@ NOTIMPL Tspi_TPM_CreateEndorsementKey(TSS_HTPM hTPM, TSS_HKEY hKey,
 NOTIMPL Tspi_TPM_CreateMaintenanceArchive(TSS_HTPM hTPM, TSS_BOOL fGenerateRndNumber,
 	UINT32 *pulRndNumberLength, BYTE **prgbRndNumber, UINT32 *pulArchiveDataLength,
 	BYTE **prgbArchiveData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_CreateRevocableEndorsementKey(TSS_HTPM hTPM, TSS_HKEY hKey,
-	TSS_VALIDATION *pValidationData, UINT32 *pulEkResetDataLength, BYTE **rgbEkResetData)
 {
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
@@ -161,12 +109,6 @@ NOTIMPL Tspi_TPM_GetAuditDigest(TSS_HTPM hTPM, TSS_HKEY hKey, TSS_BOOL closeAudi
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_TPM_KeyControlOwner(TSS_HTPM hTPM, TSS_HKEY hKey, UINT32 attribName,
-	TSS_BOOL attribValue, TSS_UUID *pUuidData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 NOTIMPL Tspi_TPM_KillMaintenanceFeature(TSS_HTPM hTPM)
 {
 	return TSP_ERROR(TSS_E_NOTIMPL);
@@ -174,11 +116,6 @@ NOTIMPL Tspi_TPM_KillMaintenanceFeature(TSS_HTPM hTPM)
 
 NOTIMPL Tspi_TPM_LoadMaintenancePubKey(TSS_HTPM hTPM, TSS_HKEY hMaintenanceKey,
 	TSS_VALIDATION *pValidationData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_OwnerGetSRKPubKey(TSS_HTPM hTPM, UINT32 *pulPubKeyLength, BYTE **prgbPubKey)
 {
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
@@ -206,12 +143,6 @@ NOTIMPL Tspi_TPM_ReadCurrentTicks(TSS_HTPM hTPM, TPM_CURRENT_TICKS *tickCount)
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_TPM_RevokeEndorsementKey(TSS_HTPM hTPM, UINT32 ulEkResetDataLength,
-	BYTE *rgbEkResetData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 NOTIMPL Tspi_TPM_SetOperatorAuth(TSS_HTPM hTPM, TSS_HPOLICY hOperatorPolicy)
 {
 	return TSP_ERROR(TSS_E_NOTIMPL);
@@ -234,7 +165,3 @@ NOTIMPL Tspi_Hash_TickStampBlob(TSS_HHASH hHash, TSS_HKEY hIdentKey,
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_Key_WrapKey(TSS_HKEY hKey, TSS_HKEY hWrappingKey, TSS_HPCRS hPcrComposite)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
