@@ -563,6 +563,13 @@ void rpc_get_km_keyinfo2(struct rpc_msg *m, TSS_KM_KEYINFO2 *info)
 	get_check(m, tcsd_get_km_keyinfo2(&m->r, m->get_index++, info, TCSD_VENDOR_DATA_MAX));
 }
 
+void rpc_get_counter_value(struct rpc_msg *m, TPM_COUNTER_VALUE *v)
+{
+	memset(v, 0, sizeof(*v));
+	GET_GUARD(m);
+	get_check(m, tcsd_get_counter_value(&m->r, m->get_index++, v));
+}
+
 bool rpc_has_more(struct rpc_msg *m)
 {
 	return m->have_reply && m->err == 0 && tcsd_param_present(&m->r, m->get_index);

@@ -124,6 +124,8 @@ void rpc_get_pcr_event(struct rpc_msg *m, TSS_PCR_EVENT *ev);
 void rpc_get_loadkey_info(struct rpc_msg *m, TCS_LOADKEY_INFO *info);
 void rpc_get_km_keyinfo(struct rpc_msg *m, TSS_KM_KEYINFO *info);	/* rgbVendorData malloc'd */
 void rpc_get_km_keyinfo2(struct rpc_msg *m, TSS_KM_KEYINFO2 *info);
+/* TPM_COUNTER_VALUE: tag, label[4], counter (COUNTER_VALUE). */
+void rpc_get_counter_value(struct rpc_msg *m, TPM_COUNTER_VALUE *v);
 /* True if the reply has another parameter (optional trailing ones). */
 bool rpc_has_more(struct rpc_msg *m);
 /* TSS_SUCCESS if every get succeeded, else TSP_ERROR(TSS_E_COMM_FAILURE)

@@ -90,25 +90,6 @@ NOTIMPL Tspi_TPM_Delegate_VerifyDelegation(TSS_HPOLICY hDelegation)
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_TPM_DirRead(TSS_HTPM hTPM, UINT32 ulDirIndex, UINT32 *pulDirDataLength,
-	BYTE **prgbDirData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_DirWrite(TSS_HTPM hTPM, UINT32 ulDirIndex, UINT32 ulDirDataLength,
-	BYTE *rgbDirData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_GetAuditDigest(TSS_HTPM hTPM, TSS_HKEY hKey, TSS_BOOL closeAudit,
-	UINT32 *pulAuditDigestSize, BYTE **prgbAuditDigest, TPM_COUNTER_VALUE *pCounterValue,
-	TSS_VALIDATION *pValidationData, UINT32 *ordSize, UINT32 **ordList)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 NOTIMPL Tspi_TPM_KillMaintenanceFeature(TSS_HTPM hTPM)
 {
 	return TSP_ERROR(TSS_E_NOTIMPL);
@@ -133,33 +114,12 @@ NOTIMPL Tspi_TPM_Quote2(TSS_HTPM hTPM, TSS_HKEY hIdentKey, TSS_BOOL fAddVersion,
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_TPM_ReadCounter(TSS_HTPM hTPM, UINT32 *counterValue)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_ReadCurrentTicks(TSS_HTPM hTPM, TPM_CURRENT_TICKS *tickCount)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_SetOperatorAuth(TSS_HTPM hTPM, TSS_HPOLICY hOperatorPolicy)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 NOTIMPL Tspi_Context_SetTransEncryptionKey(TSS_HCONTEXT hContext, TSS_HKEY hKey)
 {
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
 NOTIMPL Tspi_Context_CloseSignTransport(TSS_HCONTEXT hContext, TSS_HKEY hSigningKey,
-	TSS_VALIDATION *pValidationData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_Hash_TickStampBlob(TSS_HHASH hHash, TSS_HKEY hIdentKey,
 	TSS_VALIDATION *pValidationData)
 {
 	return TSP_ERROR(TSS_E_NOTIMPL);

@@ -587,11 +587,7 @@ out:
 	return rc;
 }
 
-TSS_RESULT Tspi_TPM_CertifySelfTest(TSS_HTPM hTPM, TSS_HKEY hKey,
-				    TSS_VALIDATION *pValidationData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);	/* issue 4 */
-}
+/* Tspi_TPM_CertifySelfTest: tspi_admin.c. */
 
 /* ---- endorsement key ---- */
 
@@ -880,18 +876,33 @@ out:
 	return rc;
 }
 
-/* An owner-authorised command without parameters beyond the ordinal (OwnerClear, ...). */
-static TSS_RESULT owner_simple(struct obj *tpm, UINT32 tpm_ord, UINT32 tcsd_ord,
-			       const BYTE *param, size_t param_len, bool param_is_bool)
+/*
+ * An owner-authorised command whose output is only the auth trailer:
+ * params are the encoded input parameters after the ordinal (they go into
+ * the 1S digest), put() writes them to the TCS request in TCSD form.
+ */
+#define OWNER_CMD_MAX_PARAMS 6
+
+static TSS_RESULT owner_cmd(struct obj *tpm, UINT32 tpm_ord, UINT32 tcsd_ord,
+			    const struct crypto_iov *params, size_t n_params,
+			    void (*put)(struct rpc_msg *m, const void *arg), const void *arg)
 {
+	struct crypto_iov iov[1 + OWNER_CMD_MAX_PARAMS];
 	BYTE ord_be[4], rc_be[4] = { 0 }, in_digest[20], out_digest[20];
 	struct session s = { 0 };
 	struct rpc_msg *m = NULL;
 	TPM_AUTH auth;
 	TSS_RESULT rc;
+	size_t i;
 
+	if (n_params > OWNER_CMD_MAX_PARAMS)
+		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
 	put_be32(ord_be, tpm_ord);
-	if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { param, param_len }) != 0)
+	iov[0].p = ord_be;
+	iov[0].n = 4;
+	for (i = 0; i < n_params; i++)
+		iov[1 + i] = params[i];
+	if (crypto_sha1_iov(iov, 1 + n_params, in_digest) != 0)
 		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
 	if ((rc = session_oiap(tpm->ctx, tpm->usage_policy, tpm->handle, &s)) != TSS_SUCCESS)
 		return rc;
@@ -899,8 +910,7 @@ static TSS_RESULT owner_simple(struct obj *tpm, UINT32 tpm_ord, UINT32 tcsd_ord,
 		goto out;
 	if ((rc = rpc_begin(tpm->ctx, tcsd_ord, &m)) != TSS_SUCCESS)
 		goto out;
-	if (param_len > 0 && param_is_bool)
-		rpc_put_bool(m, param[0] != 0);
+	put(m, arg);
 	rpc_put_auth(m, &auth);
 	if ((rc = rpc_call(m)) != TSS_SUCCESS)
 		goto out;
@@ -916,6 +926,90 @@ out:
 	rpc_end(m);
 	session_end(&s, rc);
 	return rc;
+}
+
+static void put_nothing(struct rpc_msg *m, const void *arg)
+{
+}
+
+static void put_bool(struct rpc_msg *m, const void *arg)
+{
+	rpc_put_bool(m, *(const BYTE *)arg != 0);
+}
+
+/* Owner-authorised commands with no parameter (OwnerClear, ...) or one BOOL (OwnerSetDisable). */
+static TSS_RESULT owner_simple(struct obj *tpm, UINT32 tpm_ord, UINT32 tcsd_ord,
+			       const BYTE *param, size_t param_len, bool param_is_bool)
+{
+	const struct crypto_iov params[] = { { param, param_len } };
+
+	return owner_cmd(tpm, tpm_ord, tcsd_ord, params, param_len > 0 ? 1 : 0,
+			 param_len > 0 && param_is_bool ? put_bool : put_nothing, param);
+}
+
+/* TPM_SetCapability with a UINT32 sub-capability and a BOOL value, owner-authorised. */
+struct set_cap_args {
+	UINT32 area;
+	BYTE sub_be[4];
+	BYTE value;
+};
+
+static void put_set_cap(struct rpc_msg *m, const void *arg)
+{
+	const struct set_cap_args *a = arg;
+
+	rpc_put_u32(m, a->area);
+	rpc_put_u32(m, 4);
+	rpc_put_bytes(m, a->sub_be, 4);
+	rpc_put_u32(m, 1);
+	rpc_put_bytes(m, &a->value, 1);
+}
+
+static TSS_RESULT set_capability_bool(struct obj *tpm, UINT32 area, UINT32 sub, bool value)
+{
+	struct set_cap_args a = { .area = area, .value = value ? 1 : 0 };
+	BYTE area_be[4], four_be[4], one_be[4];
+
+	put_be32(a.sub_be, sub);
+	put_be32(area_be, area);
+	put_be32(four_be, 4);
+	put_be32(one_be, 1);
+	{
+		const struct crypto_iov params[] = {
+			{ area_be, 4 }, { four_be, 4 }, { a.sub_be, 4 }, { one_be, 4 }, { &a.value, 1 },
+		};
+
+		return owner_cmd(tpm, TPM_ORD_SetCapability, TCSD_ORD_SETCAPABILITY, params, 5,
+				 put_set_cap, &a);
+	}
+}
+
+/* TPM_SetOrdinalAuditStatus: ordinal, then BOOL state. */
+struct audit_args {
+	UINT32 ordinal;
+	BYTE state;
+};
+
+static void put_audit(struct rpc_msg *m, const void *arg)
+{
+	const struct audit_args *a = arg;
+
+	rpc_put_u32(m, a->ordinal);
+	rpc_put_bool(m, a->state != 0);
+}
+
+static TSS_RESULT set_ordinal_audit(struct obj *tpm, UINT32 ordinal, bool audit)
+{
+	struct audit_args a = { .ordinal = ordinal, .state = audit ? 1 : 0 };
+	BYTE ord_be[4];
+
+	put_be32(ord_be, ordinal);
+	{
+		const struct crypto_iov params[] = { { ord_be, 4 }, { &a.state, 1 } };
+
+		return owner_cmd(tpm, TPM_ORD_SetOrdinalAuditStatus, TCSD_ORD_SETORDINALAUDITSTATUS,
+				 params, 2, put_audit, &a);
+	}
 }
 
 /* A TCS call with no parameters beyond an optional BOOL (physical-presence commands). */
@@ -1146,8 +1240,9 @@ TSS_RESULT Tspi_TPM_SetStatus(TSS_HTPM hTPM, TSS_FLAG statusFlag, TSS_BOOL fTpmS
 		rc = physical_presence(o->ctx, fTpmState ? TPM_PHYSICAL_PRESENCE_PRESENT :
 							   TPM_PHYSICAL_PRESENCE_NOTPRESENT);
 		break;
-	case TSS_TPMSTATUS_DISABLEPUBSRKREAD:	/* TPM_SetCapability: issue 4 */
-		rc = TSP_ERROR(TSS_E_NOTIMPL);
+	case TSS_TPMSTATUS_DISABLEPUBSRKREAD:
+		/* The TPM's flag is readSRKPub: TRUE allows the read (Part 2 §7.1). */
+		rc = set_capability_bool(o, TPM_SET_PERM_FLAGS, TPM_PF_READSRKPUB, !fTpmState);
 		break;
 	default:
 		rc = TSP_ERROR(TSS_E_BAD_PARAMETER);
@@ -1573,9 +1668,20 @@ static TSS_RESULT tpm_get_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UINT32
 	return TSP_ERROR(TSS_E_INVALID_ATTRIB_FLAG);
 }
 
+/*
+ * TSS_TSPATTRIB_TPM_ORDINAL_AUDIT_STATUS: val is the ordinal, the
+ * sub-flag says set or clear (TrouSerS' way to reach
+ * TPM_SetOrdinalAuditStatus; the TSS 1.2 API has no function for it).
+ */
 static TSS_RESULT tpm_set_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UINT32 val)
 {
-	return TSP_ERROR(TSS_E_INVALID_ATTRIB_FLAG);
+	if (flag != TSS_TSPATTRIB_TPM_ORDINAL_AUDIT_STATUS)
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_FLAG);
+	if (sub == TPM_CAP_PROP_TPM_SET_ORDINAL_AUDIT)
+		return set_ordinal_audit(o, val, true);
+	if (sub == TPM_CAP_PROP_TPM_CLEAR_ORDINAL_AUDIT)
+		return set_ordinal_audit(o, val, false);
+	return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
 }
 
 static TSS_RESULT tpm_get_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UINT32 *len,
