@@ -1,6 +1,6 @@
 /*
- * Auth sessions: TCS_OIAP, TCS_OSAP, TCS_TerminateHandle (TSS 1.2
- * §4.6.3.1-3) and the bookkeeping behind them.
+ * Auth sessions: TCS_OIAP, TCS_OSAP, TCS_DSAP, TCS_TerminateHandle (TSS
+ * 1.2 §4.6.3.1-3; TPM 1.2 Part 3 §18) and the bookkeeping behind them.
  *
  * Each session belongs to the context that opened it. Clients see a
  * handle of ours (the TPM's own handle when it is free in our table) so
@@ -337,7 +337,7 @@ static TSS_RESULT add_session(TCS_CONTEXT_HANDLE ctx, UINT32 tpm_handle, TCS_AUT
 	return TSS_SUCCESS;
 }
 
-/* Sends OIAP or OSAP, swapping another session out when the TPM is full. */
+/* Sends OIAP, OSAP or DSAP, swapping another session out when the TPM is full. */
 static TSS_RESULT start_session(struct tcsd_tpm_cmd *cmd, struct tcsd_tpm_rsp *rsp,
 				TCS_CONTEXT_HANDLE ctx)
 {
@@ -447,6 +447,72 @@ out:
 	return rc;
 }
 
+/* Largest DSAP entityValue: a delegation blob in one TPM command. */
+#define DSAP_ENTITY_MAX (TCSD_TPM_BUFSIZE - 64)
+
+/*
+ * TCS_DSAP (TPM 1.2 Part 3 §18.3): in ctx, UINT16 entityType, UINT32
+ * keyHandle, NONCE nonceOddDSAP, UINT32+PBYTE entityValue (an owner or
+ * key delegation blob, or a 4-byte delegation table row); out UINT32
+ * authHandle, NONCE nonceEven, NONCE nonceEvenDSAP. The session is
+ * accounted like OIAP/OSAP ones: owned by ctx, released at context close,
+ * swapped out when the TPM is full. keyHandle names a key only for
+ * TPM_ET_DEL_KEY_BLOB; the TPM ignores it otherwise, so it passes as is.
+ */
+static TSS_RESULT tcs_dsap(struct tcsd_client *cl, struct tcsd_packet_reader *in,
+			   struct tcsd_packet_writer *out)
+{
+	struct tcsd_tpm_cmd cmd;
+	struct tcsd_tpm_rsp rsp;
+	TPM_NONCE nonce_odd_dsap, nonce_even, nonce_even_dsap;
+	UINT16 entity_type = 0;
+	UINT32 key = 0, tpm_key, tpm_handle = 0, n = 0, idx = 4;
+	const uint8_t *value = NULL;
+	bool key_entity;
+	TCS_AUTHHANDLE h;
+	TSS_RESULT rc;
+	int err;
+
+	tcsd_get_u16(in, 1, &entity_type);
+	tcsd_get_u32(in, 2, &key);
+	tcsd_get_nonce(in, 3, &nonce_odd_dsap);
+	tcsd_get_sized_ptr(in, &idx, &value, &n, DSAP_ENTITY_MAX);
+	if ((err = tcsd_reader_done(in)) != 0)
+		return tcsd_bad_request(cl, in, err);
+
+	tpm_key = key;
+	key_entity = (entity_type & 0xff) == TPM_ET_DEL_KEY_BLOB && key != TCSD_SRK_HANDLE;
+	/* Pinned before tcsd_lock(), as in tcs_osap(). */
+	if (key_entity && (rc = keycache_acquire(cl->req_ctx, key, &tpm_key)) != TSS_SUCCESS)
+		return rc;
+	tcsd_lock();
+	tcsd_tpm_cmd_init(&cmd, TPM_ORD_DSAP);
+	buf_put_u16(&cmd.w, entity_type);
+	buf_put_u32(&cmd.w, tpm_key);
+	buf_put_bytes(&cmd.w, nonce_odd_dsap.nonce, sizeof(nonce_odd_dsap.nonce));
+	buf_put_sized(&cmd.w, value, n);
+	rc = start_session(&cmd, &rsp, cl->req_ctx);
+	OPENSSL_cleanse(cmd.mem, sizeof(cmd.mem));
+	if (rc != TSS_SUCCESS)
+		goto out;
+	buf_get_u32(&rsp.params, &tpm_handle);
+	buf_get_bytes(&rsp.params, nonce_even.nonce, sizeof(nonce_even.nonce));
+	buf_get_bytes(&rsp.params, nonce_even_dsap.nonce, sizeof(nonce_even_dsap.nonce));
+	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
+		goto out;
+	if ((rc = add_session(cl->req_ctx, tpm_handle, &h)) != TSS_SUCCESS)
+		goto out;
+	tcsd_writer_init_reply(out, 3);
+	tcsd_put_u32(out, 0, h);
+	tcsd_put_nonce(out, 1, &nonce_even);
+	tcsd_put_nonce(out, 2, &nonce_even_dsap);
+out:
+	tcsd_unlock();
+	if (key_entity)
+		keycache_release(key);
+	return rc;
+}
+
 /* TCS_TerminateHandle: in ctx, UINT32 authHandle; no output. */
 static TSS_RESULT tcs_terminate_handle(struct tcsd_client *cl, struct tcsd_packet_reader *in,
 				       struct tcsd_packet_writer *out)
@@ -472,5 +538,6 @@ const struct tcsd_handler tcs_auth_handlers[] = {
 	{ TCSD_ORD_OIAP, tcs_oiap },
 	{ TCSD_ORD_OSAP, tcs_osap },
 	{ TCSD_ORD_TERMINATEHANDLE, tcs_terminate_handle },
+	{ TCSD_ORD_DSAP, tcs_dsap },
 	{ 0, NULL },
 };

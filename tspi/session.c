@@ -1,7 +1,8 @@
 /*
- * Client-side OIAP/OSAP sessions (see session.h). The TCS only relays
- * TPM_OIAP / TPM_OSAP and the TPM_AUTH trailers; every HMAC is computed
- * here from the policy secret (or by the application's callback).
+ * Client-side OIAP/OSAP/DSAP sessions (see session.h). The TCS only
+ * relays TPM_OIAP / TPM_OSAP / TPM_DSAP and the TPM_AUTH trailers; every
+ * HMAC is computed here from the policy secret (or by the application's
+ * callback).
  */
 #include "config.h"
 
@@ -11,6 +12,9 @@
 
 #include <openssl/crypto.h>
 
+#include <tss/tpm.h>
+
+#include "keys.h"
 #include "log.h"
 #include "obj.h"
 #include "rpc.h"
@@ -79,6 +83,118 @@ static TSS_RESULT session_prepare(struct tspi_ctx *ctx, TSS_HPOLICY policy,
 	}
 }
 
+/* True when the policy carries a delegation to use instead of the secret's owner. */
+static bool policy_delegates(struct tspi_ctx *ctx, TSS_HPOLICY policy)
+{
+	const struct policy_delegation *d = policy_delegation(ctx, policy);
+
+	return d != NULL && (d->blob != NULL || d->index_set);
+}
+
+/*
+ * A DSAP session (TPM 1.2 Part 3 §18.3) on the delegation the policy
+ * carries, for a command on key (TCS handle; owner delegations ignore it).
+ * Set up like an OSAP session: the shared secret comes from the delegated
+ * secret and the two DSAP nonces, and the session is not continued.
+ */
+static TSS_RESULT session_dsap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
+			       UINT32 key, struct session *s)
+{
+	BYTE nonce_even[20], nonce_even_dsap[20], nonce_odd_dsap[20], row[4];
+	const struct policy_delegation *d;
+	struct rpc_msg *m = NULL;
+	const BYTE *value;
+	UINT32 value_len;
+	UINT16 entity_type;
+	uint32_t handle = 0;
+	TSS_RESULT rc;
+	int tries = 0;
+
+	if ((rc = session_prepare(ctx, policy, authorized, s)) != TSS_SUCCESS)
+		goto fail;
+	d = policy_delegation(ctx, policy);
+	if (d->index_set) {
+		/* A row of the owner delegation table: its index, big-endian. */
+		entity_type = TPM_ET_DEL_ROW;
+		row[0] = (BYTE)(d->index >> 24);
+		row[1] = (BYTE)(d->index >> 16);
+		row[2] = (BYTE)(d->index >> 8);
+		row[3] = (BYTE)d->index;
+		value = row;
+		value_len = 4;
+	} else {
+		entity_type = d->type == TSS_DELEGATIONTYPE_KEY ? TPM_ET_DEL_KEY_BLOB
+								: TPM_ET_DEL_OWNER_BLOB;
+		value = d->blob;
+		value_len = d->blob_len;
+	}
+	if (auth_random_nonce(nonce_odd_dsap) != 0) {
+		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
+		goto fail;
+	}
+	do {
+		rpc_end(m);
+		m = NULL;
+		if ((rc = rpc_begin(ctx, TCSD_ORD_DSAP, &m)) != TSS_SUCCESS)
+			goto fail;
+		rpc_put_u16(m, entity_type);
+		rpc_put_u32(m, key);
+		rpc_put_nonce(m, nonce_odd_dsap);
+		rpc_put_u32(m, value_len);
+		rpc_put_bytes(m, value, value_len);
+		rc = rpc_call(m);
+		if (rc == TPM_E_RESOURCES)
+			pause_for_resources();
+	} while (rc == TPM_E_RESOURCES && ++tries < SESSION_RETRIES);
+	if (rc == TSS_SUCCESS) {
+		rpc_get_u32(m, &handle);
+		rpc_get_nonce(m, nonce_even);
+		rpc_get_nonce(m, nonce_even_dsap);
+		rc = rpc_get_done(m);
+	}
+	rpc_end(m);
+	if (rc != TSS_SUCCESS)
+		goto fail;
+
+	memcpy(s->nonce_even_osap, nonce_even_dsap, 20);
+	memcpy(s->nonce_odd_osap, nonce_odd_dsap, 20);
+	if (s->callback) {
+		memset(&s->s, 0, sizeof(s->s));
+		s->s.type = AUTH_SESSION_OSAP;
+		s->s.handle = handle;
+		memcpy(s->s.nonce_even, nonce_even, 20);
+	} else if (auth_session_osap(&s->s, handle, nonce_even, nonce_even_dsap, nonce_odd_dsap,
+				     s->secret) != 0) {
+		terminate(ctx, handle);
+		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
+		goto fail;
+	}
+	s->s.continue_session = false;
+	s->open = true;
+	return TSS_SUCCESS;
+fail:
+	OPENSSL_cleanse(s->secret, sizeof(s->secret));
+	return rc;
+}
+
+/*
+ * The TCS handle of the key an OIAP caller authorises. For other objects
+ * (owner delegations) the TPM ignores keyHandle, but TrouSerS' tcsd first
+ * checks it against the keys the context has loaded and fails otherwise:
+ * send the SRK's handle, which is valid once the context loaded the SRK
+ * (ours accepts any value).
+ */
+static UINT32 authorized_key(struct tspi_ctx *ctx, TSS_HOBJECT authorized)
+{
+	struct obj *o;
+	UINT32 h = TPM_KH_SRK;
+
+	if (obj_lookup_in(ctx, authorized, OBJ_RSAKEY, &o) == TSS_SUCCESS &&
+	    rsakey_tcs_handle(o, &h) != TSS_SUCCESS)
+		h = TPM_KH_SRK;
+	return h;
+}
+
 TSS_RESULT session_oiap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
 			struct session *s)
 {
@@ -89,6 +205,8 @@ TSS_RESULT session_oiap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT au
 	TSS_RESULT rc;
 	int tries = 0;
 
+	if (policy_delegates(ctx, policy))
+		return session_dsap(ctx, policy, authorized, authorized_key(ctx, authorized), s);
 	if ((rc = session_prepare(ctx, policy, authorized, s)) != TSS_SUCCESS)
 		goto fail;
 	s->continue_session = true;
@@ -137,6 +255,11 @@ TSS_RESULT session_osap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT au
 	TSS_RESULT rc;
 	int tries = 0;
 
+	if (policy_delegates(ctx, policy))
+		return session_dsap(ctx, policy, authorized,
+				    (entity_type & 0xff) == TPM_ET_KEYHANDLE ? entity_value
+									: TPM_KH_SRK,
+				    s);
 	if ((rc = session_prepare(ctx, policy, authorized, s)) != TSS_SUCCESS)
 		goto fail;
 	if (auth_random_nonce(nonce_odd_osap) != 0) {

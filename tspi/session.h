@@ -1,7 +1,7 @@
 /*
- * Client-side authorisation sessions (TPM 1.2 Part 1 §13-§15): OIAP and
- * OSAP run through the TCS, HMACs computed here with common/auth.h and
- * the policy secrets of secret.h.
+ * Client-side authorisation sessions (TPM 1.2 Part 1 §13-§15): OIAP,
+ * OSAP and DSAP run through the TCS, HMACs computed here with
+ * common/auth.h and the policy secrets of secret.h.
  *
  * One struct session authorises one command. Typical authorised command
  * (see tspi_tpm.c for real ones):
@@ -104,5 +104,61 @@ bool session_retry(const struct session *s, TSS_RESULT cmd_rc);
 
 /* Context close: forgets (and terminates) the cached sessions. */
 void session_cache_free(struct tspi_ctx *ctx);
+
+/*
+ * Delegation (TPM 1.2 Part 1 §20, TSS 1.2 §4.3.4.8.3): a policy may carry
+ * an owner or key delegation blob, or the row index of an owner delegation
+ * cached in the TPM. Its secret is then the delegated secret, and both
+ * session_oiap() and session_osap() open a DSAP session (Part 3 §18.3) on
+ * the delegation instead: the HMACs and ADIP then use the DSAP shared
+ * secret HMAC(delegated secret, nonceEvenDSAP || nonceOddDSAP), exactly
+ * like OSAP. A key delegation names its key by the TCS handle of the
+ * object being authorised (OIAP callers) or the OSAP entity value.
+ *
+ * The policy object holds the data below (tspi_policy.c); tspi_delegate.c
+ * parses the blobs and the TPM's tables.
+ */
+struct policy_delegation {
+	UINT32 type;			/* TSS_DELEGATIONTYPE_NONE/_OWNER/_KEY */
+	UINT32 per1, per2;		/* permissions for a delegation to be created */
+	bool index_set;			/* 0 is a valid row */
+	UINT32 index;
+	BYTE *blob;			/* TPM_DELEGATE_OWNER_BLOB / _KEY_BLOB */
+	UINT32 blob_len;
+};
+
+/* The delegation part of policy h in ctx, or NULL (context locked). */
+struct policy_delegation *policy_delegation(struct tspi_ctx *ctx, TSS_HPOLICY h);
+/* Forgets blob, index and permissions (type NONE). */
+void policy_delegation_clear(struct policy_delegation *d);
+/*
+ * Stores a blob; type 0 takes it from the blob's tag, else the tag must
+ * match (TSS_E_BAD_PARAMETER otherwise, and for anything not a blob).
+ */
+TSS_RESULT policy_delegation_set_blob(struct policy_delegation *d, UINT32 type, const BYTE *blob,
+				      UINT32 len);
+
+/* TPM_DELEGATE_PUBLIC (Part 2 §20.9), the part of a delegation anyone may read. */
+struct delegate_public {
+	BYTE label;
+	BYTE locality_at_release;
+	UINT16 size_of_select;
+	BYTE select[4];
+	BYTE digest_at_release[20];
+	UINT32 delegate_type;		/* TPM_DEL_OWNER_BITS / TPM_DEL_KEY_BITS */
+	UINT32 per1, per2;
+	UINT32 family_id;
+	UINT32 verification_count;
+};
+
+/*
+ * The public part of the delegation in d: parsed from its blob, or read
+ * from the TPM's delegation table for a row (tspi_delegate.c).
+ * TSS_E_INVALID_OBJ_ACCESS when d holds neither.
+ */
+TSS_RESULT delegation_public(struct tspi_ctx *ctx, const struct policy_delegation *d,
+			     struct delegate_public *out);
+/* Row index of the TPM's delegation table: TSS_E_BAD_PARAMETER if empty. */
+TSS_RESULT delegation_table_row(struct tspi_ctx *ctx, UINT32 index, struct delegate_public *out);
 
 #endif /* TSS12_TSPI_SESSION_H */

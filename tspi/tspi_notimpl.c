@@ -46,50 +46,6 @@ NOTIMPL Tspi_TPM_CreateMaintenanceArchive(TSS_HTPM hTPM, TSS_BOOL fGenerateRndNu
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_TPM_Delegate_AddFamily(TSS_HTPM hTPM, BYTE bLabel, TSS_HDELFAMILY *phFamily)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_Delegate_CacheOwnerDelegation(TSS_HTPM hTPM, TSS_HPOLICY hDelegation,
-	UINT32 ulIndex, UINT32 ulFlags)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_Delegate_CreateDelegation(TSS_HOBJECT hObject, BYTE bLabel, UINT32 ulFlags,
-	TSS_HPCRS hPcr, TSS_HDELFAMILY hFamily, TSS_HPOLICY hDelegation)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_Delegate_GetFamily(TSS_HTPM hTPM, UINT32 ulFamilyID, TSS_HDELFAMILY *phFamily)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_Delegate_InvalidateFamily(TSS_HTPM hTPM, TSS_HDELFAMILY hFamily)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_Delegate_ReadTables(TSS_HCONTEXT hContext, UINT32 *pulFamilyTableSize,
-	TSS_FAMILY_TABLE_ENTRY **ppFamilyTable, UINT32 *pulDelegateTableSize,
-	TSS_DELEGATION_TABLE_ENTRY **ppDelegateTable)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_Delegate_UpdateVerificationCount(TSS_HTPM hTPM, TSS_HPOLICY hDelegation)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_TPM_Delegate_VerifyDelegation(TSS_HPOLICY hDelegation)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 NOTIMPL Tspi_TPM_KillMaintenanceFeature(TSS_HTPM hTPM)
 {
 	return TSP_ERROR(TSS_E_NOTIMPL);

@@ -1,6 +1,8 @@
 /*
  * Policy objects (TSS 1.2 §4.3.4.8): Tspi_Policy_SetSecret, FlushSecret,
- * AssignToObject and the policy attributes.
+ * AssignToObject and the policy attributes, the delegation ones included
+ * (TSS_TSPATTRIB_POLICY_DELEGATION_INFO / _PCR: a policy that holds a
+ * delegation makes session.c authorise through DSAP).
  *
  * The secret is kept only as its 20-byte SHA-1 form, as TrouSerS keeps
  * it: PLAIN hashes the bytes exactly as given (applications convert to
@@ -15,13 +17,29 @@
 
 #include <openssl/crypto.h>
 
+#include <tss/tpm.h>
+
 #include "crypto.h"
 #include "log.h"
 #include "obj.h"
 #include "secret.h"
+#include "session.h"
+
+/*
+ * A policy object's data: what secret.c reads (first, so that o->data
+ * is a struct tspi_policy for it), then the delegation it may carry.
+ */
+struct policy_obj {
+	struct tspi_policy p;
+	struct policy_delegation del;
+};
+
+/* Delegation blobs are a few hundred bytes; the TPM takes at most one buffer. */
+#define DELEGATION_BLOB_MAX 4096u
 
 static TSS_RESULT policy_create(struct obj *o, TSS_FLAG init_flags)
 {
+	struct policy_obj *po;
 	struct tspi_policy *p;
 
 	switch (init_flags) {
@@ -32,9 +50,11 @@ static TSS_RESULT policy_create(struct obj *o, TSS_FLAG init_flags)
 	default:
 		return TSP_ERROR(TSS_E_INVALID_OBJECT_INITFLAG);
 	}
-	p = calloc(1, sizeof(*p));
-	if (p == NULL)
+	po = calloc(1, sizeof(*po));
+	if (po == NULL)
 		return TSP_ERROR(TSS_E_OUTOFMEMORY);
+	p = &po->p;
+	po->del.type = TSS_DELEGATIONTYPE_NONE;
 	p->type = init_flags;
 	p->mode = TSS_SECRET_MODE_NONE;
 	p->hash_mode = o->ctx->secret_hash_mode;
@@ -45,15 +65,257 @@ static TSS_RESULT policy_create(struct obj *o, TSS_FLAG init_flags)
 
 static void policy_destroy(struct obj *o)
 {
-	struct tspi_policy *p = o->data;
+	struct policy_obj *po = o->data;
+	struct tspi_policy *p = &po->p;
 
 	if (p->popup != NULL) {
 		OPENSSL_cleanse(p->popup, p->popup_len);
 		free(p->popup);
 	}
-	OPENSSL_cleanse(p, sizeof(*p));
-	free(p);
+	policy_delegation_clear(&po->del);
+	OPENSSL_cleanse(po, sizeof(*po));
+	free(po);
 	o->data = NULL;
+}
+
+/* ---- Delegation data (session.h) ---- */
+
+struct policy_delegation *policy_delegation(struct tspi_ctx *ctx, TSS_HPOLICY h)
+{
+	struct obj *o;
+
+	if (obj_lookup_in(ctx, h, OBJ_POLICY, &o) != TSS_SUCCESS)
+		return NULL;
+	return &((struct policy_obj *)o->data)->del;
+}
+
+void policy_delegation_clear(struct policy_delegation *d)
+{
+	if (d->blob != NULL) {
+		OPENSSL_cleanse(d->blob, d->blob_len);
+		free(d->blob);
+	}
+	memset(d, 0, sizeof(*d));
+	d->type = TSS_DELEGATIONTYPE_NONE;
+}
+
+TSS_RESULT policy_delegation_set_blob(struct policy_delegation *d, UINT32 type, const BYTE *blob,
+				      UINT32 len)
+{
+	UINT32 blob_type;
+	BYTE *copy;
+
+	if (blob == NULL || len < 2 || len > DELEGATION_BLOB_MAX)
+		return TSP_ERROR(TSS_E_BAD_PARAMETER);
+	/* The structure tag says which kind it is (Part 2 §20.10, §20.11). */
+	switch (((UINT16)blob[0] << 8) | blob[1]) {
+	case TPM_TAG_DELEGATE_OWNER_BLOB:
+		blob_type = TSS_DELEGATIONTYPE_OWNER;
+		break;
+	case TPM_TAG_DELG_KEY_BLOB:
+		blob_type = TSS_DELEGATIONTYPE_KEY;
+		break;
+	default:
+		return TSP_ERROR(TSS_E_BAD_PARAMETER);
+	}
+	if (type != 0 && type != blob_type)
+		return TSP_ERROR(TSS_E_BAD_PARAMETER);
+	if ((copy = malloc(len)) == NULL)
+		return TSP_ERROR(TSS_E_OUTOFMEMORY);
+	memcpy(copy, blob, len);
+	policy_delegation_clear(d);
+	d->type = blob_type;
+	d->blob = copy;
+	d->blob_len = len;
+	return TSS_SUCCESS;
+}
+
+static bool delegation_held(const struct policy_delegation *d)
+{
+	return d->blob != NULL || d->index_set;
+}
+
+/* TSS_TSPATTRIB_POLICY_DELEGATION_INFO / _PCR as UINT32 (TSS 1.2 §4.3.2.3). */
+static TSS_RESULT delegation_get_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UINT32 *val)
+{
+	struct policy_delegation *d = &((struct policy_obj *)o->data)->del;
+	struct delegate_public pub;
+	TSS_RESULT rc;
+
+	if (flag == TSS_TSPATTRIB_POLICY_DELEGATION_INFO) {
+		switch (sub) {
+		case TSS_TSPATTRIB_POLDEL_TYPE:
+			*val = d->type;
+			return TSS_SUCCESS;
+		case TSS_TSPATTRIB_POLDEL_INDEX:
+			if (!d->index_set)
+				return TSP_ERROR(TSS_E_INVALID_OBJ_ACCESS);
+			*val = d->index;
+			return TSS_SUCCESS;
+		case TSS_TSPATTRIB_POLDEL_PER1:
+		case TSS_TSPATTRIB_POLDEL_PER2:
+			if (!delegation_held(d)) {
+				*val = sub == TSS_TSPATTRIB_POLDEL_PER1 ? d->per1 : d->per2;
+				return TSS_SUCCESS;
+			}
+			break;
+		case TSS_TSPATTRIB_POLDEL_LABEL:
+		case TSS_TSPATTRIB_POLDEL_FAMILYID:
+		case TSS_TSPATTRIB_POLDEL_VERCOUNT:
+			break;
+		default:
+			return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
+		}
+	} else if (sub != TSS_TSPATTRIB_POLDELPCR_LOCALITY) {
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
+	}
+	/* The rest is read from the delegation itself. */
+	if ((rc = delegation_public(o->ctx, d, &pub)) != TSS_SUCCESS)
+		return rc;
+	if (flag == TSS_TSPATTRIB_POLICY_DELEGATION_PCR) {
+		*val = pub.locality_at_release;
+		return TSS_SUCCESS;
+	}
+	switch (sub) {
+	case TSS_TSPATTRIB_POLDEL_PER1:
+		*val = pub.per1;
+		break;
+	case TSS_TSPATTRIB_POLDEL_PER2:
+		*val = pub.per2;
+		break;
+	case TSS_TSPATTRIB_POLDEL_LABEL:
+		*val = pub.label;
+		break;
+	case TSS_TSPATTRIB_POLDEL_FAMILYID:
+		*val = pub.family_id;
+		break;
+	default:
+		*val = pub.verification_count;
+		break;
+	}
+	return TSS_SUCCESS;
+}
+
+static TSS_RESULT delegation_set_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UINT32 val)
+{
+	struct policy_delegation *d = &((struct policy_obj *)o->data)->del;
+	struct delegate_public pub;
+	TSS_RESULT rc;
+
+	if (flag != TSS_TSPATTRIB_POLICY_DELEGATION_INFO)
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_FLAG);
+	switch (sub) {
+	case TSS_TSPATTRIB_POLDEL_TYPE:
+		if (val == TSS_DELEGATIONTYPE_NONE) {
+			policy_delegation_clear(d);
+			return TSS_SUCCESS;
+		}
+		if (val != TSS_DELEGATIONTYPE_OWNER && val != TSS_DELEGATIONTYPE_KEY)
+			return TSP_ERROR(TSS_E_INVALID_ATTRIB_DATA);
+		/* A held delegation fixes its own type. */
+		if (delegation_held(d))
+			return TSP_ERROR(TSS_E_INVALID_OBJ_ACCESS);
+		d->type = val;
+		return TSS_SUCCESS;
+	case TSS_TSPATTRIB_POLDEL_INDEX:
+		/* The row must exist: its public part gives the type. */
+		if ((rc = delegation_table_row(o->ctx, val, &pub)) != TSS_SUCCESS)
+			return rc;
+		if (pub.delegate_type != TPM_DEL_OWNER_BITS &&
+		    pub.delegate_type != TPM_DEL_KEY_BITS)
+			return TSP_ERROR(TSS_E_BAD_PARAMETER);
+		policy_delegation_clear(d);
+		d->type = pub.delegate_type == TPM_DEL_OWNER_BITS ? TSS_DELEGATIONTYPE_OWNER
+								  : TSS_DELEGATIONTYPE_KEY;
+		d->index = val;
+		d->index_set = true;
+		return TSS_SUCCESS;
+	case TSS_TSPATTRIB_POLDEL_PER1:
+	case TSS_TSPATTRIB_POLDEL_PER2:
+		if (delegation_held(d))
+			return TSP_ERROR(TSS_E_INVALID_OBJ_ACCESS);
+		if (sub == TSS_TSPATTRIB_POLDEL_PER1)
+			d->per1 = val;
+		else
+			d->per2 = val;
+		return TSS_SUCCESS;
+	case TSS_TSPATTRIB_POLDEL_LABEL:
+	case TSS_TSPATTRIB_POLDEL_FAMILYID:
+	case TSS_TSPATTRIB_POLDEL_VERCOUNT:
+		/* Read-only: they come from the TPM with the blob. */
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_FLAG);
+	default:
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
+	}
+}
+
+static TSS_RESULT delegation_get_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UINT32 *len,
+				      BYTE **data)
+{
+	struct policy_delegation *d = &((struct policy_obj *)o->data)->del;
+	struct delegate_public pub;
+	BYTE sel[2 + sizeof(pub.select)];
+	TSS_RESULT rc;
+
+	if (flag == TSS_TSPATTRIB_POLICY_DELEGATION_INFO) {
+		UINT32 want;
+
+		if (sub == TSS_TSPATTRIB_POLDEL_OWNERBLOB)
+			want = TSS_DELEGATIONTYPE_OWNER;
+		else if (sub == TSS_TSPATTRIB_POLDEL_KEYBLOB)
+			want = TSS_DELEGATIONTYPE_KEY;
+		else
+			return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
+		if (d->blob == NULL)
+			return TSP_ERROR(TSS_E_INVALID_OBJ_ACCESS);
+		if (d->type != want)
+			return TSP_ERROR(TSS_E_BAD_PARAMETER);
+		if ((*data = ctx_memdup(o->ctx, d->blob, d->blob_len)) == NULL)
+			return TSP_ERROR(TSS_E_OUTOFMEMORY);
+		*len = d->blob_len;
+		return TSS_SUCCESS;
+	}
+	if (sub != TSS_TSPATTRIB_POLDELPCR_DIGESTATRELEASE &&
+	    sub != TSS_TSPATTRIB_POLDELPCR_SELECTION)
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
+	if ((rc = delegation_public(o->ctx, d, &pub)) != TSS_SUCCESS)
+		return rc;
+	if (sub == TSS_TSPATTRIB_POLDELPCR_DIGESTATRELEASE) {
+		*data = ctx_memdup(o->ctx, pub.digest_at_release, sizeof(pub.digest_at_release));
+		*len = sizeof(pub.digest_at_release);
+	} else {
+		/* The TPM_PCR_SELECTION as the TPM encodes it (Part 2 §8.1). */
+		sel[0] = (BYTE)(pub.size_of_select >> 8);
+		sel[1] = (BYTE)pub.size_of_select;
+		memcpy(sel + 2, pub.select, pub.size_of_select);
+		*len = 2u + pub.size_of_select;
+		*data = ctx_memdup(o->ctx, sel, *len);
+	}
+	if (*data == NULL) {
+		*len = 0;
+		return TSP_ERROR(TSS_E_OUTOFMEMORY);
+	}
+	return TSS_SUCCESS;
+}
+
+static TSS_RESULT delegation_set_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UINT32 len,
+				      const BYTE *data)
+{
+	struct policy_delegation *d = &((struct policy_obj *)o->data)->del;
+
+	if (flag != TSS_TSPATTRIB_POLICY_DELEGATION_INFO)
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_FLAG);
+	if (sub == TSS_TSPATTRIB_POLDEL_OWNERBLOB)
+		return policy_delegation_set_blob(d, TSS_DELEGATIONTYPE_OWNER, data, len);
+	if (sub == TSS_TSPATTRIB_POLDEL_KEYBLOB)
+		return policy_delegation_set_blob(d, TSS_DELEGATIONTYPE_KEY, data, len);
+	return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
+}
+
+static bool is_delegation_flag(TSS_FLAG flag)
+{
+	return flag == TSS_TSPATTRIB_POLICY_DELEGATION_INFO ||
+	       flag == TSS_TSPATTRIB_POLICY_DELEGATION_PCR;
 }
 
 TSS_RESULT secret_policy_new(struct tspi_ctx *ctx, UINT32 type, TSS_HPOLICY *out)
@@ -210,6 +472,9 @@ static TSS_RESULT policy_get_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UIN
 	struct tspi_policy *p = o->data;
 	time_t now;
 
+	if (is_delegation_flag(flag))
+		return delegation_get_u32(o, flag, sub, val);
+
 	switch (flag) {
 	case TSS_TSPATTRIB_POLICY_SECRET_LIFETIME:
 		switch (sub) {
@@ -251,6 +516,9 @@ static TSS_RESULT policy_get_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UIN
 static TSS_RESULT policy_set_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UINT32 val)
 {
 	struct tspi_policy *p = o->data;
+
+	if (is_delegation_flag(flag))
+		return delegation_set_u32(o, flag, sub, val);
 
 	switch (flag) {
 	case TSS_TSPATTRIB_POLICY_SECRET_LIFETIME:
@@ -312,6 +580,8 @@ static TSS_RESULT policy_get_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UI
 	struct tspi_policy *p = o->data;
 	TSS_CALLBACK *cb = policy_callback(p, flag);
 
+	if (is_delegation_flag(flag))
+		return delegation_get_data(o, flag, sub, len, data);
 	if (cb != NULL) {
 		*data = ctx_memdup(o->ctx, cb, sizeof(*cb));
 		if (*data == NULL)
@@ -343,6 +613,8 @@ static TSS_RESULT policy_set_data(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UI
 	TSS_CALLBACK *cb = policy_callback(p, flag);
 	BYTE *copy;
 
+	if (is_delegation_flag(flag))
+		return delegation_set_data(o, flag, sub, len, data);
 	if (cb != NULL) {
 		/* NULL removes the callback, as in TrouSerS. */
 		if (data == NULL)
