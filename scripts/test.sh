@@ -24,7 +24,7 @@ run_check() {
 run_check normal
 
 echo "=== tss12: make distcheck ==="
-make -C "$top/build/normal" distcheck >"$top/build/distcheck.log" 2>&1 || {
+make -C "$top/build/normal" -j"$(nproc)" distcheck >"$top/build/distcheck.log" 2>&1 || {
 	tail -n 80 "$top/build/distcheck.log"
 	echo "tss12: FAILED: make distcheck" >&2
 	exit 1
