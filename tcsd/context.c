@@ -175,6 +175,7 @@ static void context_close(struct tcsd_client *cl, TCS_CONTEXT_HANDLE h)
 
 	keycache_release_context(h);
 	tcs_auth_release_context(h);
+	tcs_transport_release_context(h);
 
 	pthread_mutex_lock(&ctx.lock);
 	if ((s = find(h)) != NULL && s->owner == cl) {

@@ -534,6 +534,8 @@ static TSS_RESULT tcs_flush_specific(struct tcsd_client *cl, struct tcsd_packet_
 		}
 		tcsd_unlock();
 		return rc;
+	case TPM_RT_TRANS:
+		return tcs_transport_flush(ctx, handle);
 	default:
 		return tcsd_tpm_flush(handle, type);
 	}

@@ -225,6 +225,11 @@ size_t tcs_auth_count(void);
 /* Flushes (TPM_FlushSpecific / TerminateHandle) every session of ctx. */
 void tcs_auth_release_context(TCS_CONTEXT_HANDLE ctx);
 
+/* Transport sessions (tcs_transport.c): those of a closing context are flushed. */
+void tcs_transport_release_context(TCS_CONTEXT_HANDLE ctx);
+/* FlushSpecific(TPM_RT_TRANS) for a client: only its own sessions. */
+TSS_RESULT tcs_transport_flush(TCS_CONTEXT_HANDLE ctx, UINT32 handle);
+
 /*
  * Makes room for one more auth session in the TPM by saving another
  * context's idle session (TPM_SaveAuthContext), or one of ctx's own

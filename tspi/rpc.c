@@ -21,6 +21,9 @@
 
 #include <openssl/crypto.h>
 
+#include <tss/tpm.h>
+#include <tss/tpm_ordinal.h>
+
 #include "log.h"
 #include "obj.h"
 #include "rpc.h"
@@ -38,6 +41,8 @@
 struct rpc_conn {
 	int fd;
 	bool broken;		/* a transport error happened: stays failed */
+	struct transport_session *trans;	/* tspi_transport.c's */
+	int trans_bypass;	/* > 0: the transport's own calls, sent unwrapped */
 };
 
 struct rpc_msg {
@@ -363,7 +368,7 @@ static TSS_RESULT conn_fail(struct rpc_msg *m, const char *what, int err)
 	return TSP_ERROR(TSS_E_COMM_FAILURE);
 }
 
-TSS_RESULT rpc_call(struct rpc_msg *m)
+static TSS_RESULT rpc_call_plain(struct rpc_msg *m)
 {
 	struct rpc_conn *c = m->ctx->conn;
 	uint8_t hdr[TCSD_HDR_SIZE];
@@ -681,6 +686,7 @@ void rpc_disconnect(struct tspi_ctx *ctx)
 
 	if (ctx->conn == NULL)
 		return;
+	transport_session_free(ctx);
 	if (!ctx->conn->broken && rpc_begin(ctx, TCSD_ORD_CLOSECONTEXT, &m) == TSS_SUCCESS) {
 		(void)rpc_call(m);
 		rpc_end(m);
@@ -689,4 +695,376 @@ void rpc_disconnect(struct tspi_ctx *ctx)
 		close(ctx->conn->fd);
 	free(ctx->conn);
 	ctx->conn = NULL;
+}
+
+/* ---- transport sessions: wrapping TCS calls (rpc.h) ---- */
+
+/*
+ * How a TCS call becomes a TPM command inside TPM_ExecuteTransport, and
+ * how the TPM's answer becomes the TCS reply. One row per TCSD ordinal.
+ *
+ * in: the TCSD request parameters after the context handle, in order:
+ *   K  UINT32 TCS key handle: goes to the handle list (the TCS maps it)
+ *   h  UINT32 other handle (an auth session): to the handle list
+ *   u  UINT32, w UINT16: copied to DATAw big-endian
+ *   n  NONCE, d DIGEST, e ENCAUTH: 20 bytes to DATAw
+ *   B  UINT32 size + PBYTE: size and bytes to DATAw (a sized TPM parameter)
+ *   b  UINT32 size + PBYTE: the bytes only (a structure such as TPM_KEY12)
+ *   a  an AUTH, if the caller sent one: the next auth trailer
+ * out: the TCSD reply parameters, in order, taken from the wrapped answer:
+ *   a  the next auth trailer (only if the request had that many)
+ *   p  an empty AUTH when the request had fewer than two (Unseal)
+ *   H  the key handle the TCS returned (LoadKey2)
+ *   u  UINT32, n NONCE, d DIGEST, v VERSION (4 bytes): from DATAw
+ *   B  UINT32 size + bytes from DATAw, sent as UINT32 + PBYTE
+ *   S  the rest of DATAw, sent as UINT32 + PBYTE (a TPM structure)
+ *   C  a TPM_PCR_COMPOSITE from DATAw, sent as UINT32 + PBYTE
+ * The TPM-side layouts are Part 3's; the TCSD ones TrouSerS' (tcsd_ordinals.c).
+ */
+struct transport_wrap {
+	uint32_t tcsd_ord;
+	uint32_t tpm_ord;
+	const char *in;
+	const char *out;
+	bool no_data;		/* TPM_OIAP, TPM_OSAP: Part 3 §24.2 step 4.c */
+	/*
+	 * Sent unwrapped when the session encrypts, unless it is exclusive: a TCS
+	 * cannot cache a key whose blob it never saw in clear (ours, until the key
+	 * cache takes keys it cannot reload), and the blob is no secret (its
+	 * private part is wrapped by the parent; the HMAC protects the rest).
+	 */
+	bool clear_if_encrypted;
+};
+
+static const struct transport_wrap transport_wraps[] = {
+	{ TCSD_ORD_OIAP, TPM_ORD_OIAP, "", "un", true, false },
+	{ TCSD_ORD_OSAP, TPM_ORD_OSAP, "wun", "unn", true, false },
+	{ TCSD_ORD_TERMINATEHANDLE, TPM_ORD_Terminate_Handle, "h", "", false, false },
+	{ TCSD_ORD_GETRANDOM, TPM_ORD_GetRandom, "u", "B", false, false },
+	{ TCSD_ORD_STIRRANDOM, TPM_ORD_StirRandom, "B", "", false, false },
+	{ TCSD_ORD_PCRREAD, TPM_ORD_PcrRead, "u", "d", false, false },
+	{ TCSD_ORD_EXTEND, TPM_ORD_Extend, "ud", "d", false, false },
+	{ TCSD_ORD_PCRRESET, TPM_ORD_PCR_Reset, "b", "", false, false },
+	{ TCSD_ORD_GETCAPABILITY, TPM_ORD_GetCapability, "uB", "B", false, false },
+	{ TCSD_ORD_READCURRENTTICKS, TPM_ORD_GetTicks, "", "S", false, false },
+	{ TCSD_ORD_SELFTESTFULL, TPM_ORD_SelfTestFull, "", "", false, false },
+	{ TCSD_ORD_GETTESTRESULT, TPM_ORD_GetTestResult, "", "B", false, false },
+	{ TCSD_ORD_DIRREAD, TPM_ORD_DirRead, "u", "d", false, false },
+	{ TCSD_ORD_DIRWRITEAUTH, TPM_ORD_DirWriteAuth, "uda", "a", false, false },
+	{ TCSD_ORD_OWNERREADPUBEK, TPM_ORD_OwnerReadPubek, "a", "aS", false, false },
+	{ TCSD_ORD_GETCAPABILITYOWNER, TPM_ORD_GetCapabilityOwner, "a", "vuua", false, false },
+	{ TCSD_ORD_CHANGEAUTHOWNER, TPM_ORD_ChangeAuthOwner, "wewa", "a", false, false },
+	{ TCSD_ORD_SEAL, TPM_ORD_Seal, "KeBBa", "aS", false, false },
+	{ TCSD_ORD_SEALX, TPM_ORD_Sealx, "KeBBa", "aS", false, false },
+	{ TCSD_ORD_UNSEAL, TPM_ORD_Unseal, "Kbaa", "paaB", false, false },
+	{ TCSD_ORD_UNBIND, TPM_ORD_UnBind, "KBa", "aB", false, false },
+	{ TCSD_ORD_SIGN, TPM_ORD_Sign, "KBa", "aB", false, false },
+	{ TCSD_ORD_QUOTE, TPM_ORD_Quote, "Knba", "aCB", false, false },
+	{ TCSD_ORD_GETPUBKEY, TPM_ORD_GetPubKey, "Ka", "aS", false, false },
+	{ TCSD_ORD_LOADKEYBYBLOB, TPM_ORD_LoadKey2, "Kba", "aH", false, true },
+	{ TCSD_ORD_CREATEWRAPKEY, TPM_ORD_CreateWrapKey, "Keeba", "Sa", false, false },
+	{ TCSD_ORD_CHANGEAUTH, TPM_ORD_ChangeAuth, "KwewBaa", "aaB", false, false },
+	{ TCSD_ORD_NVDEFINEORRELEASESPACE, TPM_ORD_NV_DefineSpace, "bea", "a", false, false },
+	{ TCSD_ORD_NVWRITEVALUE, TPM_ORD_NV_WriteValue, "uuBa", "a", false, false },
+	{ TCSD_ORD_NVWRITEVALUEAUTH, TPM_ORD_NV_WriteValueAuth, "uuBa", "a", false, false },
+	{ TCSD_ORD_NVREADVALUE, TPM_ORD_NV_ReadValue, "uuua", "aB", false, false },
+	{ TCSD_ORD_NVREADVALUEAUTH, TPM_ORD_NV_ReadValueAuth, "uuua", "aB", false, false },
+};
+
+/* TCS calls that never reach the TPM: never wrapped, allowed in any mode. */
+static const uint32_t tcs_only_ords[] = {
+	TCSD_ORD_OPENCONTEXT, TCSD_ORD_CLOSECONTEXT, TCSD_ORD_FREEMEMORY,
+	TCSD_ORD_TCSGETCAPABILITY, TCSD_ORD_REGISTERKEY, TCSD_ORD_UNREGISTERKEY,
+	TCSD_ORD_ENUMREGISTEREDKEYS, TCSD_ORD_ENUMREGISTEREDKEYS2, TCSD_ORD_GETREGISTEREDKEY,
+	TCSD_ORD_GETREGISTEREDKEYBLOB, TCSD_ORD_GETREGISTEREDKEYBYPUBLICINFO,
+	TCSD_ORD_LOGPCREVENT, TCSD_ORD_GETPCREVENT, TCSD_ORD_GETPCREVENTBYPCR,
+	TCSD_ORD_GETPCREVENTLOG, TCSD_ORD_GETCREDENTIAL, TCSD_ORD_ESTABLISHTRANSPORT,
+	TCSD_ORD_EXECUTETRANSPORT, TCSD_ORD_RELEASETRANSPORTSIGNED,
+};
+
+/* Largest DATAw we build or accept: a TPM 1.2 command is at most 4 KiB. */
+#define TRANSPORT_DATA_MAX 4096u
+
+struct transport_session **rpc_transport_slot(struct tspi_ctx *ctx)
+{
+	return ctx->conn != NULL ? &ctx->conn->trans : NULL;
+}
+
+void rpc_transport_bypass(struct tspi_ctx *ctx, int delta)
+{
+	if (ctx->conn != NULL)
+		ctx->conn->trans_bypass += delta;
+}
+
+static const struct transport_wrap *wrap_lookup(uint32_t tcsd_ord)
+{
+	for (size_t i = 0; i < sizeof(transport_wraps) / sizeof(transport_wraps[0]); i++)
+		if (transport_wraps[i].tcsd_ord == tcsd_ord)
+			return &transport_wraps[i];
+	return NULL;
+}
+
+static bool tcs_only(uint32_t tcsd_ord)
+{
+	for (size_t i = 0; i < sizeof(tcs_only_ords) / sizeof(tcs_only_ords[0]); i++)
+		if (tcs_only_ords[i] == tcsd_ord)
+			return true;
+	return false;
+}
+
+/* Reads the request we built (strictly) into the wrapped command's parts. */
+static int wrap_request(const struct transport_wrap *wr, const uint8_t *pkt, size_t len,
+			struct transport_call *call)
+{
+	struct tcsd_packet_reader r;
+	struct buf_writer w;
+	uint32_t idx = 0, v32, ctx_handle;
+	uint16_t v16;
+	const uint8_t *p;
+	TPM_NONCE nonce;
+	TPM_DIGEST digest;
+	TPM_ENCAUTH encauth;
+	int rc;
+
+	buf_writer_init_dynamic(&w, TRANSPORT_DATA_MAX);
+	if ((rc = tcsd_reader_init(&r, pkt, len, true)) != 0)
+		goto out;
+	tcsd_get_u32(&r, idx++, &ctx_handle);
+	for (const char *op = wr->in; *op != '\0'; op++) {
+		switch (*op) {
+		case 'K':
+		case 'h':
+			tcsd_get_u32(&r, idx++, &v32);
+			if (call->num_handles >= 2) {
+				rc = -EINVAL;
+				goto out;
+			}
+			call->handles[call->num_handles++] = v32;
+			call->key_handles = *op == 'K';
+			break;
+		case 'u':
+			tcsd_get_u32(&r, idx++, &v32);
+			buf_put_u32(&w, v32);
+			break;
+		case 'w':
+			tcsd_get_u16(&r, idx++, &v16);
+			buf_put_u16(&w, v16);
+			break;
+		case 'n':
+			tcsd_get_nonce(&r, idx++, &nonce);
+			buf_put_bytes(&w, nonce.nonce, sizeof(nonce.nonce));
+			break;
+		case 'd':
+			tcsd_get_digest(&r, idx++, &digest);
+			buf_put_bytes(&w, digest.digest, sizeof(digest.digest));
+			break;
+		case 'e':
+			tcsd_get_encauth(&r, idx++, &encauth);
+			buf_put_bytes(&w, encauth.authdata, sizeof(encauth.authdata));
+			OPENSSL_cleanse(&encauth, sizeof(encauth));
+			break;
+		case 'B':
+		case 'b':
+			tcsd_get_sized_ptr(&r, &idx, &p, &v32, TRANSPORT_DATA_MAX);
+			if (*op == 'B')
+				buf_put_u32(&w, v32);
+			if (tcsd_reader_error(&r) == 0)
+				buf_put_bytes(&w, p, v32);
+			break;
+		case 'a':
+			if (tcsd_param_present(&r, idx) && tcsd_param_type(&r, idx) == TCSD_TYPE_AUTH) {
+				if (call->num_auth >= 2) {
+					rc = -EINVAL;
+					goto out;
+				}
+				tcsd_get_auth_in(&r, idx++, &call->auth[call->num_auth++]);
+			}
+			break;
+		default:
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	if ((rc = tcsd_reader_done(&r)) != 0 || (rc = buf_writer_error(&w)) != 0)
+		goto out;
+	call->data_len = (UINT32)buf_writer_len(&w);
+	call->data = buf_writer_steal(&w, NULL);
+	if (call->data == NULL && call->data_len != 0)
+		rc = -ENOMEM;
+out:
+	buf_writer_free(&w);
+	return rc;
+}
+
+/* Builds the TCSD reply the TCS would have sent for this answer. */
+static int unwrap_reply(const struct transport_wrap *wr, const struct transport_call *call,
+			uint8_t **pkt, size_t *len)
+{
+	static const TPM_AUTH no_auth;
+	struct tcsd_packet_writer w;
+	struct buf_reader r, sub;
+	uint32_t idx = 0, next_auth = 0, v32;
+	const uint8_t *p;
+	TPM_NONCE nonce;
+	TPM_DIGEST digest;
+	int rc;
+
+	if ((rc = tcsd_writer_init_reply(&w, (uint32_t)strlen(wr->out) * 2)) != 0)
+		return rc;
+	buf_reader_init(&r, call->data, call->data_len);
+	for (const char *op = wr->out; *op != '\0'; op++) {
+		switch (*op) {
+		case 'a':
+			if (next_auth < call->num_auth)
+				tcsd_put_auth_out(&w, idx++, &call->auth[next_auth++]);
+			break;
+		case 'p':
+			if (call->num_auth < 2)
+				tcsd_put_auth_out(&w, idx++, &no_auth);
+			break;
+		case 'H':
+			if (call->num_handles < 1) {
+				rc = -EBADMSG;
+				goto out;
+			}
+			tcsd_put_u32(&w, idx++, call->handles[0]);
+			break;
+		case 'u':
+			buf_get_u32(&r, &v32);
+			tcsd_put_u32(&w, idx++, v32);
+			break;
+		case 'n':
+			buf_get_bytes(&r, nonce.nonce, sizeof(nonce.nonce));
+			tcsd_put_nonce(&w, idx++, &nonce);
+			break;
+		case 'd':
+			buf_get_bytes(&r, digest.digest, sizeof(digest.digest));
+			tcsd_put_digest(&w, idx++, &digest);
+			break;
+		case 'v': {
+			TSS_VERSION ver;
+
+			buf_get_u8(&r, &ver.bMajor);
+			buf_get_u8(&r, &ver.bMinor);
+			buf_get_u8(&r, &ver.bRevMajor);
+			buf_get_u8(&r, &ver.bRevMinor);
+			tcsd_put_version(&w, idx++, &ver);
+			break;
+		}
+		case 'B':
+			buf_get_sized_ptr(&r, &p, &v32, TRANSPORT_DATA_MAX);
+			if (buf_reader_error(&r) == 0)
+				tcsd_put_sized(&w, &idx, p, v32);
+			break;
+		case 'S':
+			v32 = (uint32_t)buf_remaining(&r);
+			buf_get_ptr(&r, &p, v32);
+			if (buf_reader_error(&r) == 0)
+				tcsd_put_sized(&w, &idx, p, v32);
+			break;
+		case 'C': {
+			/* TPM_PCR_COMPOSITE: a sized selection, then UINT32-sized values. */
+			size_t start = r.off;
+			uint16_t sel;
+
+			buf_get_u16(&r, &sel);
+			buf_skip(&r, sel);
+			buf_get_u32(&r, &v32);
+			buf_skip(&r, v32);
+			if (buf_reader_error(&r) == 0) {
+				buf_reader_init(&sub, call->data + start, r.off - start);
+				tcsd_put_sized(&w, &idx, sub.data, (uint32_t)sub.len);
+			}
+			break;
+		}
+		default:
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	if ((rc = buf_reader_done(&r)) != 0) {
+		log_error("tspi: wrapped answer to TPM ordinal 0x%x does not parse", wr->tpm_ord);
+		goto out;
+	}
+	rc = tcsd_writer_finish(&w, TSS_SUCCESS, pkt, len);
+out:
+	tcsd_writer_free(&w);
+	return rc;
+}
+
+static TSS_RESULT rpc_call_wrapped(struct rpc_msg *m, const struct transport_wrap *wr)
+{
+	struct transport_call call;
+	uint8_t *pkt = NULL, *reply = NULL;
+	size_t len = 0, reply_len = 0;
+	TSS_RESULT rc;
+	int err;
+
+	memset(&call, 0, sizeof(call));
+	call.ordinal = wr->tpm_ord;
+	call.no_data = wr->no_data;
+	call.out_handles = strchr(wr->out, 'H') != NULL ? 1 : 0;
+	if ((err = tcsd_writer_finish(&m->w, m->ordinal, &pkt, &len)) != 0 ||
+	    (err = wrap_request(wr, pkt, len, &call)) != 0) {
+		log_error("tspi: cannot wrap TCSD ordinal %u for the transport session: %s",
+			  m->ordinal, strerror(-err));
+		rc = err == -ENOMEM ? TSP_ERROR(TSS_E_OUTOFMEMORY) : TSP_ERROR(TSS_E_INTERNAL_ERROR);
+		goto out;
+	}
+	if ((rc = transport_execute(m->ctx, &call)) != TSS_SUCCESS)
+		goto out;
+	if (call.result != TSS_SUCCESS) {
+		/* What the TCS would have answered: the TPM's code, no parameters. */
+		rc = call.result;
+		goto out;
+	}
+	if ((err = unwrap_reply(wr, &call, &reply, &reply_len)) != 0 ||
+	    (err = tcsd_reader_init(&m->r, reply, reply_len, false)) != 0) {
+		rc = TSP_ERROR(TSS_E_COMM_FAILURE);
+		goto out;
+	}
+	m->reply = reply;
+	m->reply_len = reply_len;
+	reply = NULL;
+	m->have_reply = true;
+	rc = TSS_SUCCESS;
+out:
+	if (pkt != NULL) {
+		OPENSSL_cleanse(pkt, len);
+		free(pkt);
+	}
+	if (reply != NULL) {
+		OPENSSL_cleanse(reply, reply_len);
+		free(reply);
+	}
+	if (call.data != NULL) {
+		OPENSSL_cleanse(call.data, call.data_len);
+		free(call.data);
+	}
+	OPENSSL_cleanse(&call, sizeof(call));
+	return rc;
+}
+
+TSS_RESULT rpc_call(struct rpc_msg *m)
+{
+	struct tspi_ctx *ctx = m->ctx;
+	const struct transport_wrap *wr;
+
+	if (!(ctx->trans_control & RPC_TRANS_ENABLED) || ctx->conn == NULL ||
+	    ctx->conn->trans_bypass > 0 || tcs_only(m->ordinal))
+		return rpc_call_plain(m);
+	if ((wr = wrap_lookup(m->ordinal)) != NULL &&
+	    !(wr->clear_if_encrypted &&
+	      (ctx->trans_control & TSS_TSPATTRIB_TRANSPORT_DEFAULT_ENCRYPTION) &&
+	      !(ctx->trans_control & TSS_TSPATTRIB_TRANSPORT_EXCLUSIVE)))
+		return rpc_call_wrapped(m, wr);
+	if (wr != NULL)
+		return rpc_call_plain(m);
+	if (ctx->trans_control & TSS_TSPATTRIB_TRANSPORT_EXCLUSIVE) {
+		/* Sent outside the session it would end the exclusive session. */
+		log_error("tspi: TCSD ordinal %u (%s) cannot be wrapped in the exclusive "
+			  "transport session", m->ordinal, tcsd_ordinal_name(m->ordinal));
+		return TSP_ERROR(TSS_E_TSP_TRANS_NOTEXCLUSIVE);
+	}
+	return rpc_call_plain(m);
 }

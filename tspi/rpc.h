@@ -135,4 +135,56 @@ TSS_RESULT rpc_get_done(struct rpc_msg *m);
 /* Frees the message (wipes it: it may have carried secrets). NULL ok. */
 void rpc_end(struct rpc_msg *m);
 
+/* ---- Transport sessions (TPM 1.2 Part 1 §24, Part 3 §24) ----
+ *
+ * When a context's transport is enabled (Tspi_SetAttribUint32 on the
+ * context, TSS_TSPATTRIB_CONTEXT_TRANSPORT), rpc_call() turns every TCS
+ * call that has a TPM command of its own into TCSD ExecuteTransport: the
+ * request built with rpc_put_* is read back, mapped by a per-ordinal table
+ * (rpc.c, transport_wraps[]) to the TPM command's handles, parameters and
+ * auth trailers, wrapped, encrypted and authorised by tspi_transport.c,
+ * and the TPM's wrapped answer is turned back into the TCSD reply the
+ * caller would have received, so that call sites do not change. TCS calls
+ * that never reach the TPM pass through. Any other call goes out
+ * unwrapped, as in TrouSerS, except under an exclusive transport session
+ * (which any unwrapped TPM command would end, Part 1 §24.6): then it fails
+ * with TSP_ERROR(TSS_E_TSP_TRANS_NOTEXCLUSIVE).
+ */
+
+/* ctx->trans_control: the TSS_TSPATTRIB_TRANSPORT_* mode bits, and: */
+#define RPC_TRANS_MODE_MASK 0x0fu
+#define RPC_TRANS_ENABLED 0x100u
+
+/* One wrapped TPM command and its answer. */
+struct transport_call {
+	UINT32 ordinal;			/* ORDw */
+	UINT32 handles[2];		/* TCS handles; out: those the TPM returned */
+	UINT32 num_handles;
+	bool key_handles;		/* the handles are keys (the transport log hashes them) */
+	UINT32 out_handles;		/* handles the wrapped answer carries (LoadKey2: 1) */
+	BYTE *data;			/* DATAw, plaintext; out: the answer's (malloc'd) */
+	UINT32 data_len;
+	TPM_AUTH auth[2];		/* the command's sessions; out: nonceEven, continue, HMAC */
+	UINT32 num_auth;
+	bool no_data;			/* OIAP, OSAP: DATAw is neither digested nor encrypted */
+	UINT32 result;			/* out: RCw */
+};
+
+struct transport_session;	/* tspi_transport.c */
+
+/*
+ * tspi_transport.c: establishes the session on first use, then sends one
+ * wrapped command (TCSD ExecuteTransport) and checks and decrypts the
+ * answer. On TSS_SUCCESS call->result holds the wrapped command's own
+ * result; call->data is replaced by the answer's DATAw (free it).
+ */
+TSS_RESULT transport_execute(struct tspi_ctx *ctx, struct transport_call *call);
+/* rpc_disconnect: ends an open session (FlushSpecific) and frees it. */
+void transport_session_free(struct tspi_ctx *ctx);
+
+/* The connection's session slot (NULL when not connected). */
+struct transport_session **rpc_transport_slot(struct tspi_ctx *ctx);
+/* While > 0, rpc_call sends unwrapped (the transport's own calls). */
+void rpc_transport_bypass(struct tspi_ctx *ctx, int delta);
+
 #endif /* TSS12_TSPI_RPC_H */

@@ -25,20 +25,6 @@ static const TSS_VERSION tsp_version = { 1, 2, 0, 1 };
 #define TSP_MANUFACTURER_ID 0x54535331u
 static const BYTE tsp_manufacturer[] = { 't', 0, 's', 0, 's', 0, '1', 0, '2', 0, 0, 0 };
 
-/*
- * The key-side classes come from tspi_key.c, tspi_data.c, tspi_pcrs.c and
- * tspi_hash.c. Until those are linked in, these empty classes make
- * Tspi_Context_CreateObject answer TSS_E_NOTIMPL for them.
- */
-__attribute__((weak)) const struct obj_class obj_class_rsakey = { .type = OBJ_RSAKEY, .name = "rsakey" };
-__attribute__((weak)) const struct obj_class obj_class_encdata = { .type = OBJ_ENCDATA, .name = "encdata" };
-__attribute__((weak)) const struct obj_class obj_class_pcrs = { .type = OBJ_PCRS, .name = "pcrs" };
-__attribute__((weak)) const struct obj_class obj_class_hash = { .type = OBJ_HASH, .name = "hash" };
-
-__attribute__((weak)) const struct obj_class obj_class_nv = { .type = OBJ_NV, .name = "nv" };
-__attribute__((weak)) const struct obj_class obj_class_migdata = { .type = OBJ_MIGDATA, .name = "migdata" };
-__attribute__((weak)) const struct obj_class obj_class_delfamily = { .type = OBJ_DELFAMILY, .name = "delfamily" };
-
 /* DAA is not implemented (issue 4 item 9): creating its objects answers TSS_E_NOTIMPL. */
 static const struct obj_class class_daa_cert = { .type = OBJ_DAA_CERT, .name = "daacert" };
 static const struct obj_class class_daa_issuer = { .type = OBJ_DAA_ISSUER_KEY, .name = "daaissuer" };
@@ -141,6 +127,9 @@ TSS_RESULT Tspi_Context_Close(TSS_HCONTEXT hContext)
 
 	if ((rc = obj_acquire(hContext, OBJ_CONTEXT, &o)) != TSS_SUCCESS)
 		return rc;
+	/* Clean-up goes unwrapped: ending cached sessions must not open a new
+	 * transport session (rpc_disconnect ends the current one). */
+	o->ctx->trans_control &= ~(UINT32)RPC_TRANS_ENABLED;
 	session_cache_free(o->ctx);
 	rpc_disconnect(o->ctx);
 	obj_context_close(o);
@@ -455,6 +444,68 @@ TSS_RESULT Tspi_Context_GetCapability(TSS_HCONTEXT hContext, TSS_FLAG capArea,
 
 /* ---- context attributes ---- */
 
+/*
+ * TSS_TSPATTRIB_CONTEXT_TRANSPORT, as TrouSerS reads and writes it: set
+ * with sub-flag _CONTROL (enable/disable) or _MODE (one mode value at a
+ * time: encryption on or off, or add authentic channel, exclusive, static
+ * auth); get with the value in question as sub-flag, answered TRUE/FALSE.
+ * The session itself is rpc.c's and tspi_transport.c's.
+ */
+static TSS_RESULT transport_get(struct tspi_ctx *ctx, TSS_FLAG sub, UINT32 *val)
+{
+	UINT32 mode = ctx->trans_control & RPC_TRANS_MODE_MASK;
+	bool on = (ctx->trans_control & RPC_TRANS_ENABLED) != 0;
+
+	switch (sub) {
+	case TSS_TSPATTRIB_ENABLE_TRANSPORT:
+		*val = on ? TRUE : FALSE;
+		return TSS_SUCCESS;
+	case TSS_TSPATTRIB_DISABLE_TRANSPORT:
+		*val = on ? FALSE : TRUE;
+		return TSS_SUCCESS;
+	case TSS_TSPATTRIB_TRANSPORT_NO_DEFAULT_ENCRYPTION:
+		*val = (mode & TSS_TSPATTRIB_TRANSPORT_DEFAULT_ENCRYPTION) ? FALSE : TRUE;
+		return TSS_SUCCESS;
+	case TSS_TSPATTRIB_TRANSPORT_DEFAULT_ENCRYPTION:
+	case TSS_TSPATTRIB_TRANSPORT_AUTHENTIC_CHANNEL:
+	case TSS_TSPATTRIB_TRANSPORT_EXCLUSIVE:
+	case TSS_TSPATTRIB_TRANSPORT_STATIC_AUTH:
+		*val = (mode & sub) ? TRUE : FALSE;
+		return TSS_SUCCESS;
+	default:
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
+	}
+}
+
+static TSS_RESULT transport_set(struct tspi_ctx *ctx, TSS_FLAG sub, UINT32 val)
+{
+	if (sub == TSS_TSPATTRIB_CONTEXTTRANS_CONTROL) {
+		if (val == TSS_TSPATTRIB_ENABLE_TRANSPORT)
+			ctx->trans_control |= RPC_TRANS_ENABLED;
+		else if (val == TSS_TSPATTRIB_DISABLE_TRANSPORT)
+			ctx->trans_control &= ~RPC_TRANS_ENABLED;
+		else
+			return TSP_ERROR(TSS_E_INVALID_ATTRIB_DATA);
+		return TSS_SUCCESS;
+	}
+	if (sub != TSS_TSPATTRIB_CONTEXTTRANS_MODE)
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_SUBFLAG);
+	switch (val) {
+	case TSS_TSPATTRIB_TRANSPORT_NO_DEFAULT_ENCRYPTION:
+		ctx->trans_control &= ~(UINT32)TSS_TSPATTRIB_TRANSPORT_DEFAULT_ENCRYPTION;
+		return TSS_SUCCESS;
+	case TSS_TSPATTRIB_TRANSPORT_DEFAULT_ENCRYPTION:
+	case TSS_TSPATTRIB_TRANSPORT_AUTHENTIC_CHANNEL:
+	case TSS_TSPATTRIB_TRANSPORT_EXCLUSIVE:
+	case TSS_TSPATTRIB_TRANSPORT_STATIC_AUTH:
+		/* Takes effect with the next session (an open one keeps its attributes). */
+		ctx->trans_control |= val;
+		return TSS_SUCCESS;
+	default:
+		return TSP_ERROR(TSS_E_INVALID_ATTRIB_DATA);
+	}
+}
+
 static bool has_popup_policy(struct tspi_ctx *ctx)
 {
 	struct obj *o = NULL;
@@ -487,6 +538,8 @@ static TSS_RESULT context_get_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UI
 		*val = ctx->tcs_tpm_version >= 2 ? TSS_TSPATTRIB_CONTEXT_VERSION_V1_2 :
 						    TSS_TSPATTRIB_CONTEXT_VERSION_V1_1;
 		return TSS_SUCCESS;
+	case TSS_TSPATTRIB_CONTEXT_TRANSPORT:
+		return transport_get(ctx, sub, val);
 	default:
 		return TSP_ERROR(TSS_E_INVALID_ATTRIB_FLAG);
 	}
@@ -516,6 +569,8 @@ static TSS_RESULT context_set_u32(struct obj *o, TSS_FLAG flag, TSS_FLAG sub, UI
 			return TSP_ERROR(TSS_E_INVALID_ATTRIB_DATA);
 		ctx->connection_version = val;
 		return TSS_SUCCESS;
+	case TSS_TSPATTRIB_CONTEXT_TRANSPORT:
+		return transport_set(ctx, sub, val);
 	default:
 		return TSP_ERROR(TSS_E_INVALID_ATTRIB_FLAG);
 	}

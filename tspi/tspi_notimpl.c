@@ -70,14 +70,3 @@ NOTIMPL Tspi_TPM_Quote2(TSS_HTPM hTPM, TSS_HKEY hIdentKey, TSS_BOOL fAddVersion,
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_Context_SetTransEncryptionKey(TSS_HCONTEXT hContext, TSS_HKEY hKey)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_Context_CloseSignTransport(TSS_HCONTEXT hContext, TSS_HKEY hSigningKey,
-	TSS_VALIDATION *pValidationData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
