@@ -446,6 +446,50 @@ static TSS_RESULT lt_manufacture(struct lt_state *s)
 
 #undef MFG_STEP
 
+/*
+ * Present while a TPM is being made: libtpms writes its state files as
+ * the manufacturing commands run, so a process killed in the middle
+ * would leave a TPM without an EK (or still disabled) that the next open
+ * took for finished. With the mark still there it is made again instead.
+ */
+#define MFG_MARK ".manufacturing"
+
+static bool mfg_mark_present(int dirfd)
+{
+	return faccessat(dirfd, MFG_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static TSS_RESULT mfg_mark_set(struct lt_state *s)
+{
+	int fd = openat(s->dirfd, MFG_MARK, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0 || fsync(fd) != 0 || fsync(s->dirfd) != 0) {
+		log_error("libtpms: cannot mark %s/%s: %s", s->dir, MFG_MARK, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return TDDL_ERROR(TDDL_E_IOERROR);
+	}
+	close(fd);
+	return TSS_SUCCESS;
+}
+
+static TSS_RESULT mfg_mark_clear(struct lt_state *s)
+{
+	if (unlinkat(s->dirfd, MFG_MARK, 0) != 0 || fsync(s->dirfd) != 0) {
+		log_error("libtpms: cannot remove %s/%s: %s", s->dir, MFG_MARK, strerror(errno));
+		return TDDL_ERROR(TDDL_E_IOERROR);
+	}
+	return TSS_SUCCESS;
+}
+
+/* Removes the state files, so that the TPM is made anew. */
+static void drop_state_files(struct lt_state *s)
+{
+	unlinkat(s->dirfd, "permall", 0);
+	unlinkat(s->dirfd, "volatilestate", 0);
+	unlinkat(s->dirfd, "savestate", 0);
+}
+
 /* ---- open and close ---- */
 
 /* Creates STATEDIR (0700) if needed and opens it; refuses unsafe ones. */
@@ -551,8 +595,15 @@ static TSS_RESULT lt_open(const char *arg, void **state)
 		goto out;
 	if ((rc = lock_state_dir(s)) != TSS_SUCCESS)
 		goto out;
+	if (mfg_mark_present(s->dirfd)) {
+		log_warn("libtpms: the TPM in %s was not finished (interrupted while being "
+			 "made); making it again", s->dir);
+		drop_state_files(s);
+	}
 	blank = faccessat(s->dirfd, "permall", F_OK, AT_SYMLINK_NOFOLLOW) != 0 &&
 		errno == ENOENT;
+	if (blank && (rc = mfg_mark_set(s)) != TSS_SUCCESS)
+		goto out;
 
 	lt_current = s;
 	if ((trc = ltg_start(&lt_nvram)) != 0) {
@@ -566,11 +617,11 @@ static TSS_RESULT lt_open(const char *arg, void **state)
 		/* Start over next time rather than keep a half-made TPM. */
 		ltg_stop();
 		running = false;
-		unlinkat(s->dirfd, "permall", 0);
-		unlinkat(s->dirfd, "volatilestate", 0);
-		unlinkat(s->dirfd, "savestate", 0);
+		drop_state_files(s);
 		goto out;
 	}
+	if (blank && (rc = mfg_mark_clear(s)) != TSS_SUCCESS)
+		goto out;
 	*state = s;
 	s = NULL;
 	rc = TSS_SUCCESS;

@@ -343,6 +343,38 @@ static void test_state_persists(void **state)
 	assert_memory_equal(ek1.modulus, ek2.modulus, ek1.modulus_len);
 }
 
+/*
+ * A process killed while the TPM was being made (here: made without an
+ * EK, then the mark that manufacturing leaves until it is done put back)
+ * must not leave a TPM that passes for finished: the next open makes it
+ * again, EK included.
+ */
+static void test_interrupted_manufacture(void **state)
+{
+	struct fixture *fx = *state;
+	struct tpm1_pubkey ek;
+	char mark[PATH_MAX + 32];
+	FILE *f;
+
+	setenv("TSS12_LIBTPMS_NO_EK", "1", 1);
+	fx_open(fx);
+	unsetenv("TSS12_LIBTPMS_NO_EK");
+	assert_int_not_equal(tpm1_read_pubek(&fx->ch, &ek), TSS_SUCCESS);
+	fx_close(fx);
+	snprintf(mark, sizeof(mark), "%s/tpm/.manufacturing", fx->dir);
+	assert_non_null(f = fopen(mark, "w"));
+	fclose(f);
+
+	fx_open(fx);
+	assert_int_equal(tpm1_read_pubek(&fx->ch, &ek), TSS_SUCCESS);
+	assert_int_equal(ek.modulus_len, 256);
+	assert_int_not_equal(access(mark, F_OK), 0);
+	fx_close(fx);
+	/* Finished now: the next open keeps it. */
+	fx_open(fx);
+	assert_int_equal(tpm1_read_pubek(&fx->ch, &ek), TSS_SUCCESS);
+}
+
 /* ---- TakeOwnership and cancel ---- */
 
 static const BYTE owner_secret[20] = "owner-secret-for-tst";
@@ -542,6 +574,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_locked_against_others, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_state_dirs, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_state_persists, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_manufacture, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_take_ownership, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_long_command, fx_setup, fx_teardown),
 	};
