@@ -19,13 +19,8 @@
 #include "admin_tcs.h"
 #include "auth.h"
 #include "tcsd_ordinals.h"
+#include "tcs_client.h"
 #include "tcsd_wire.h"
-
-struct reply {
-	uint8_t *pkt;
-	struct tcsd_packet_reader r;
-	uint32_t result;
-};
 
 struct sess {
 	uint32_t handle;
@@ -34,63 +29,14 @@ struct sess {
 	uint8_t key[20];	/* entity secret (OIAP) or OSAP shared secret */
 };
 
-static int io_all(int fd, void *p, size_t n, bool out)
+/* Sends w (freed here) as ordinal ord; false, result ADMIN_TCS_IO_ERROR, if the exchange broke. */
+static bool call(struct admin_tcs *t, struct tcsd_packet_writer *w, uint32_t ord,
+		 struct tcs_reply *rp)
 {
-	uint8_t *b = p;
-
-	while (n > 0) {
-		ssize_t k = out ? write(fd, b, n) : read(fd, b, n);
-
-		if (k <= 0) {
-			if (k < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-/* Sends w (freed here) as ordinal ord; false if the exchange broke. */
-static bool call(struct admin_tcs *t, struct tcsd_packet_writer *w, uint32_t ord, struct reply *rp)
-{
-	uint8_t *pkt = NULL, hdr[TCSD_HDR_SIZE];
-	size_t len = 0;
-	uint32_t size;
-
-	memset(rp, 0, sizeof(*rp));
+	if (tcs_call(t->fd, w, ord, rp))
+		return true;
 	rp->result = ADMIN_TCS_IO_ERROR;
-	if (tcsd_writer_finish(w, ord, &pkt, &len) != 0) {
-		tcsd_writer_free(w);
-		return false;
-	}
-	tcsd_writer_free(w);
-	if (io_all(t->fd, pkt, len, true) != 0 || io_all(t->fd, hdr, sizeof(hdr), false) != 0) {
-		free(pkt);
-		return false;
-	}
-	free(pkt);
-	size = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
-	if (size < TCSD_HDR_SIZE || size > TCSD_MAX_PACKET)
-		return false;
-	if ((rp->pkt = malloc(size)) == NULL)
-		return false;
-	memcpy(rp->pkt, hdr, sizeof(hdr));
-	if (io_all(t->fd, rp->pkt + TCSD_HDR_SIZE, size - TCSD_HDR_SIZE, false) != 0 ||
-	    tcsd_reader_init(&rp->r, rp->pkt, size, false) != 0) {
-		free(rp->pkt);
-		rp->pkt = NULL;
-		return false;
-	}
-	rp->result = tcsd_reader_code(&rp->r);
-	return true;
-}
-
-static void reply_free(struct reply *rp)
-{
-	free(rp->pkt);
-	rp->pkt = NULL;
+	return false;
 }
 
 static void req(struct tcsd_packet_writer *w, uint32_t ctx, uint32_t more)
@@ -103,7 +49,7 @@ int admin_tcs_open(struct admin_tcs *t)
 {
 	struct sockaddr_in sa;
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	const char *port = getenv("TSS_TCSD_PORT");
 
 	t->ctx = 0;
@@ -123,11 +69,11 @@ int admin_tcs_open(struct admin_tcs *t)
 	tcsd_writer_init(&w, 0);
 	if (!call(t, &w, TCSD_ORD_OPENCONTEXT, &rp) || rp.result != 0 ||
 	    tcsd_get_u32(&rp.r, 0, &t->ctx) != 0) {
-		reply_free(&rp);
+		tcs_reply_free(&rp);
 		admin_tcs_close(t);
 		return -EPROTO;
 	}
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return 0;
 }
 
@@ -141,7 +87,7 @@ void admin_tcs_close(struct admin_tcs *t)
 static uint32_t oiap(struct admin_tcs *t, const uint8_t secret[20], struct sess *s)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	TPM_NONCE even;
 	uint32_t rc;
 
@@ -156,14 +102,14 @@ static uint32_t oiap(struct admin_tcs *t, const uint8_t secret[20], struct sess 
 		memcpy(s->even, even.nonce, 20);
 		memcpy(s->key, secret, 20);
 	}
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
 static uint32_t osap_owner(struct admin_tcs *t, const uint8_t secret[20], struct sess *s)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	TPM_NONCE odd_osap, even, even_osap;
 	uint32_t rc;
 
@@ -184,7 +130,7 @@ static uint32_t osap_owner(struct admin_tcs *t, const uint8_t secret[20], struct
 		if (auth_osap_shared_secret(secret, even_osap.nonce, odd_osap.nonce, s->key) != 0)
 			rc = ADMIN_TCS_IO_ERROR;
 	}
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
@@ -234,7 +180,7 @@ uint32_t admin_tcs_create_counter(struct admin_tcs *t, const uint8_t owner_secre
 				  uint32_t label_len, uint32_t *id, TPM_COUNTER_VALUE *value)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	struct sess s;
 	TPM_ENCAUTH enc;
 	TPM_AUTH a;
@@ -271,7 +217,7 @@ uint32_t admin_tcs_create_counter(struct admin_tcs *t, const uint8_t owner_secre
 		if (!reply_hmac_ok(&s, digest, &a))
 			rc = ADMIN_TCS_IO_ERROR;
 	}
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
@@ -279,7 +225,7 @@ uint32_t admin_tcs_increment_counter(struct admin_tcs *t, uint32_t id,
 				     const uint8_t counter_secret[20], TPM_COUNTER_VALUE *value)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	struct sess s;
 	TPM_AUTH a;
 	uint8_t digest[20], id_be[4], cv[10];
@@ -312,14 +258,14 @@ uint32_t admin_tcs_increment_counter(struct admin_tcs *t, uint32_t id,
 		if (!reply_hmac_ok(&s, digest, &a))
 			rc = ADMIN_TCS_IO_ERROR;
 	}
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
 uint32_t admin_tcs_read_counter(struct admin_tcs *t, uint32_t id, TPM_COUNTER_VALUE *value)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	uint32_t rc;
 
 	memset(value, 0, sizeof(*value));
@@ -330,7 +276,7 @@ uint32_t admin_tcs_read_counter(struct admin_tcs *t, uint32_t id, TPM_COUNTER_VA
 	rc = rp.result;
 	if (rc == 0 && tcsd_get_counter_value(&rp.r, 0, value) != 0)
 		rc = ADMIN_TCS_IO_ERROR;
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
@@ -339,7 +285,7 @@ uint32_t admin_tcs_release_counter(struct admin_tcs *t, uint32_t id, const uint8
 {
 	uint32_t ord = owner ? TPM_ORD_ReleaseCounterOwner : TPM_ORD_ReleaseCounter;
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	struct sess s;
 	TPM_AUTH a;
 	uint8_t digest[20], id_be[4];
@@ -367,6 +313,6 @@ uint32_t admin_tcs_release_counter(struct admin_tcs *t, uint32_t id, const uint8
 		if (!reply_hmac_ok(&s, digest, &a))
 			rc = ADMIN_TCS_IO_ERROR;
 	}
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,24 +35,7 @@
 #include "admin_tcs.h"
 #include "harness.h"
 #include "trousers_tcsd.h"
-
-static int failures, checks;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
+#include "tspi_kit.h"
 
 static const char owner_pw[] = "owner secret";
 static const uint8_t counter_pw[20] = "handoff counter 1234";
@@ -266,9 +248,5 @@ int main(void)
 out:
 	if (ours > 0)
 		ours_tcsd_stop_pid(ours, 5000);
-	if (failures != 0)
-		test_tcsd_dump_log(&t);
-	test_tcsd_stop(&t);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures == 0 && checks > 0 ? 0 : 1;
+	return kit_daemon_down(&t);
 }

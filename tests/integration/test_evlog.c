@@ -22,7 +22,6 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,24 +37,7 @@
 #include "harness.h"
 #include "ima_log.h"
 #include "trousers_tcsd.h"
-
-static int failures, checks;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
+#include "tspi_kit.h"
 
 static char dir[PATH_MAX], conf_path[PATH_MAX + 32], sock_path[PATH_MAX + 32];
 static char log_path[PATH_MAX + 32], ps_dir[PATH_MAX + 8];
@@ -414,11 +396,7 @@ static int against_trousers(void)
 	rc = Tspi_TPM_GetEvent(tpm, 16, 3, &ev);
 	check(rc != TSS_SUCCESS, "GetEvent past the end: 0x%x", rc);
 	disconnect_tss();
-	if (failures != 0)
-		test_tcsd_dump_log(&t);
-	test_tcsd_stop(&t);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures != 0;
+	return kit_daemon_down(&t);
 }
 
 int main(int argc, char **argv)
@@ -549,7 +527,7 @@ int main(int argc, char **argv)
 	}
 	disconnect_tss();
 	stop_tcsd();
-	if (failures != 0) {
+	if (checks_failed() != 0) {
 		FILE *f = fopen(log_path, "r");
 		char line[512];
 
@@ -562,6 +540,5 @@ int main(int argc, char **argv)
 		harness_rmtree(dir);
 	ima_log_free(fx.ima);
 	biosl_log_free(fx.bios);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures != 0;
+	return checks_finish();
 }

@@ -23,14 +23,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,34 +42,12 @@
 #include "harness.h"
 #include "privacy_ca.h"
 #include "tcsd_ordinals.h"
+#include "tcs_client.h"
 #include "tcsd_wire.h"
 #include "tpm_structs.h"
 #include "trousers_tcsd.h"
+#include "tspi_kit.h"
 
-static int failures;
-static int checks;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-#define CODE(rc) ((rc) & 0xfff)
-#define CHECK_RC(rc, what) check((rc) == TSS_SUCCESS, "%s (0x%x)", (what), (unsigned)(rc))
-
-static const TSS_UUID srk_uuid = TSS_UUID_SRK;
-static BYTE well_known[] = TSS_WELL_KNOWN_SECRET;
 static const char owner_secret[] = "identity-owner";
 
 /* Credential files given to our daemon, and what the TPM object overrides. */
@@ -87,18 +60,6 @@ static TSS_HTPM tpm;
 static TSS_HKEY srk;
 static EVP_PKEY *ca_key, *ca_key2, *ek_pub;
 static bool daemon_is_ours;
-
-static TSS_RESULT set_secret(TSS_HOBJECT obj, TSS_FLAG mode, const void *secret, UINT32 len)
-{
-	TSS_HPOLICY pol;
-	TSS_RESULT rc;
-
-	if ((rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, TSS_POLICY_USAGE, &pol)))
-		return rc;
-	if ((rc = Tspi_Policy_SetSecret(pol, mode, len, (BYTE *)secret)))
-		return rc;
-	return Tspi_Policy_AssignToObject(pol, obj);
-}
 
 static TSS_RESULT set_owner_secret(const char *secret)
 {
@@ -126,6 +87,30 @@ static int write_text(const char *path, const char *text)
 	return chmod(path, 0644) == 0 ? 0 : -errno;
 }
 
+/*
+ * Waits (60 s at most) for the daemon to log that it is ready: it listens
+ * before a fresh embedded TPM is manufactured (EK made), and a stop in
+ * between leaves a TPM without an EK.
+ */
+static int wait_ready(const struct test_tcsd *t)
+{
+	char line[1024];
+
+	for (int i = 0; i < 2400; i++) {
+		FILE *f = fopen(t->log, "r");
+		bool ready = false;
+
+		while (f != NULL && !ready && fgets(line, sizeof(line), f) != NULL)
+			ready = strstr(line, "tcsd ready") != NULL;
+		if (f != NULL)
+			fclose(f);
+		if (ready)
+			return 0;
+		usleep(25000);
+	}
+	return -ETIMEDOUT;
+}
+
 static int restart_with_credentials(struct test_tcsd *t)
 {
 	const char *bin = getenv("TSS12_TCSD");
@@ -150,6 +135,8 @@ static int restart_with_credentials(struct test_tcsd *t)
 	fputs(line, conf);
 	if (fclose(conf) != 0)
 		return -EIO;
+	if (wait_ready(t) != 0)
+		return -ETIMEDOUT;
 	if (ours_tcsd_stop_pid(t->pid, 5000) < 0)
 		return -ECHILD;
 	t->pid = -1;
@@ -161,95 +148,49 @@ static int restart_with_credentials(struct test_tcsd *t)
 
 /* ---- GetCredential on the wire (no libtspi function sends it) ---- */
 
-static bool io_all(int fd, void *p, size_t n, bool out)
-{
-	uint8_t *b = p;
-
-	while (n > 0) {
-		struct pollfd pfd = { .fd = fd, .events = out ? POLLOUT : POLLIN };
-		ssize_t r;
-
-		if (poll(&pfd, 1, 15000) != 1)
-			return false;
-		r = out ? send(fd, b, n, MSG_NOSIGNAL) : recv(fd, b, n, 0);
-		if (r <= 0)
-			return false;
-		b += r;
-		n -= (size_t)r;
-	}
-	return true;
-}
-
-/* Sends w as ordinal; the reply packet (heap) and a reader over it. */
-static bool wire_call(int fd, struct tcsd_packet_writer *w, uint32_t ordinal, uint8_t **pkt,
-		      struct tcsd_packet_reader *r)
-{
-	uint8_t *req = NULL, hdr[TCSD_HDR_SIZE];
-	size_t len = 0;
-	struct tcsd_hdr h;
-	bool ok;
-
-	*pkt = NULL;
-	ok = tcsd_writer_finish(w, ordinal, &req, &len) == 0 && io_all(fd, req, len, true);
-	tcsd_writer_free(w);
-	free(req);
-	if (!ok || !io_all(fd, hdr, sizeof(hdr), false) ||
-	    tcsd_hdr_decode(hdr, sizeof(hdr), &h, false) != 0 || h.packet_size > 1u << 20 ||
-	    h.packet_size < TCSD_HDR_SIZE || (*pkt = malloc(h.packet_size)) == NULL)
-		return false;
-	memcpy(*pkt, hdr, sizeof(hdr));
-	return io_all(fd, *pkt + TCSD_HDR_SIZE, h.packet_size - TCSD_HDR_SIZE, false) &&
-	       tcsd_reader_init(r, *pkt, h.packet_size, false) == 0;
-}
-
 /* GetCredential(type, mode): the result; the credential compared with want. */
 static uint32_t get_credential(int fd, uint32_t tcs_ctx, uint32_t type, uint32_t mode,
 			       const char *want)
 {
 	struct tcsd_packet_writer w;
-	struct tcsd_packet_reader r;
+	struct tcs_reply rp;
 	const uint8_t *cred = NULL;
-	uint8_t *pkt = NULL;
 	uint32_t len = 0, idx = 0, rc;
 
 	tcsd_writer_init(&w, 3);
 	tcsd_put_u32(&w, 0, tcs_ctx);
 	tcsd_put_u32(&w, 1, type);
 	tcsd_put_u32(&w, 2, mode);
-	if (!wire_call(fd, &w, TCSD_ORD_GETCREDENTIAL, &pkt, &r)) {
-		free(pkt);
+	if (!tcs_call(fd, &w, TCSD_ORD_GETCREDENTIAL, &rp)) {
+		tcs_reply_free(&rp);
 		return 0xffffffff;
 	}
-	rc = tcsd_reader_code(&r);
+	rc = rp.result;
 	if (rc == 0) {
-		tcsd_get_sized_ptr(&r, &idx, &cred, &len, 1u << 16);
-		check(tcsd_reader_error(&r) == 0 && len == strlen(want) &&
+		tcsd_get_sized_ptr(&rp.r, &idx, &cred, &len, 1u << 16);
+		check(tcsd_reader_error(&rp.r) == 0 && len == strlen(want) &&
 			      (len == 0 || memcmp(cred, want, len) == 0),
 		      "GetCredential(%u) answers the configured credential (%u bytes)", type, len);
 	}
-	free(pkt);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
 static void test_get_credential(const struct test_tcsd *t)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct tcsd_packet_writer w;
-	struct tcsd_packet_reader r;
-	uint8_t *pkt = NULL;
+	struct tcs_reply rp;
 	uint32_t tcs_ctx = 0, rc;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = tcs_connect_tcp(t->port);
 
-	sa.sin_port = htons((uint16_t)t->port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+	if (fd < 0) {
 		check(0, "connect to the daemon");
 		goto out;
 	}
 	tcsd_writer_init(&w, 0);
-	if (wire_call(fd, &w, TCSD_ORD_OPENCONTEXT, &pkt, &r) && tcsd_reader_code(&r) == 0)
-		tcsd_get_u32(&r, 0, &tcs_ctx);
-	free(pkt);
+	if (tcs_call(fd, &w, TCSD_ORD_OPENCONTEXT, &rp) && rp.result == 0)
+		tcsd_get_u32(&rp.r, 0, &tcs_ctx);
+	tcs_reply_free(&rp);
 	check(tcs_ctx != 0, "OpenContext on the wire");
 	rc = get_credential(fd, tcs_ctx, TSS_TCS_CREDENTIAL_EKCERT, TSS_TCS_CERT_ACCESS_AUTO,
 			    daemon_is_ours ? ek_cert : "");
@@ -272,26 +213,13 @@ out:
 
 static void test_setup(void)
 {
-	TSS_HKEY srk_tmpl, ek;
+	TSS_HKEY ek;
 	BYTE *mod = NULL;
 	UINT32 mod_len = 0;
 	TSS_RESULT rc;
 
-	rc = Tspi_Context_GetTpmObject(ctx, &tpm);
-	CHECK_RC(rc, "GetTpmObject");
-	rc = set_owner_secret(owner_secret);
-	CHECK_RC(rc, "owner policy");
-	rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
-				       TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &srk_tmpl);
-	if (rc == TSS_SUCCESS)
-		rc = set_secret(srk_tmpl, TSS_SECRET_MODE_SHA1, well_known, sizeof(well_known));
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_TPM_TakeOwnership(tpm, srk_tmpl, 0);
-	CHECK_RC(rc, "TakeOwnership");
-	rc = Tspi_Context_LoadKeyByUUID(ctx, TSS_PS_TYPE_SYSTEM, srk_uuid, &srk);
-	if (rc == TSS_SUCCESS)
-		rc = set_secret(srk, TSS_SECRET_MODE_SHA1, well_known, sizeof(well_known));
-	CHECK_RC(rc, "SRK loaded, well-known secret");
+	kit_take_ownership(ctx, owner_secret, &tpm, NULL);
+	kit_load_srk(ctx, &srk);
 
 	/* The CA learns the EK from the platform (normally from its certificate). */
 	rc = Tspi_TPM_GetPubEndorsementKey(tpm, TRUE, NULL, &ek);
@@ -335,8 +263,7 @@ static TSS_RESULT aik_object(const char *secret, TSS_HKEY *out)
 								    : TSS_KEY_NO_AUTHORIZATION),
 					    out)))
 		return rc;
-	return secret != NULL ? set_secret(*out, TSS_SECRET_MODE_PLAIN, secret,
-					   (UINT32)strlen(secret))
+	return secret != NULL ? kit_policy_assign(ctx, *out, TSS_POLICY_USAGE, secret, NULL)
 			      : TSS_SUCCESS;
 }
 
@@ -715,8 +642,7 @@ int main(void)
 	char ups[PATH_MAX + 32];
 	TSS_RESULT rc;
 
-	if (getenv("TSS12_TEST_TCSD") == NULL)
-		setenv("TSS12_TEST_TCSD", "embedded", 1);
+	setenv("TSS12_TEST_TCSD", "embedded", 0);
 	memset(&t, 0, sizeof(t));
 	test_tcsd_start_or_skip(&t);
 	daemon_is_ours = t.kind == TEST_TCSD_OURS;
@@ -750,12 +676,8 @@ int main(void)
 	}
 	Tspi_Context_Close(ctx);
 stop:
-	if (failures != 0)
-		test_tcsd_dump_log(&t);
-	test_tcsd_stop(&t);
 	crypto_rsa_free(ca_key);
 	crypto_rsa_free(ca_key2);
 	crypto_rsa_free(ek_pub);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures == 0 && checks > 0 ? 0 : 1;
+	return kit_daemon_down(&t);
 }

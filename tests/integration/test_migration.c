@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,31 +28,9 @@
 
 #include "harness.h"
 #include "trousers_tcsd.h"
-
-static int failures;
-static int checks;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-#define CODE(rc) ((rc) & 0xfff)
-#define CHECK_RC(rc, what) check((rc) == TSS_SUCCESS, "%s (0x%x)", (what), (unsigned)(rc))
+#include "tspi_kit.h"
 
 static BYTE well_known[] = TSS_WELL_KNOWN_SECRET;
-static const TSS_UUID srk_uuid = TSS_UUID_SRK;
 
 /* One TPM behind one daemon, and our context on it. */
 struct side {
@@ -71,24 +48,12 @@ static struct side A = { .name = "A" }, B = { .name = "B" };
 
 static TSS_RESULT policy_for(TSS_HCONTEXT ctx, TSS_HOBJECT obj, UINT32 kind, const char *secret)
 {
-	TSS_HPOLICY pol;
-	TSS_RESULT rc;
-
-	if ((rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, kind, &pol)))
-		return rc;
-	if (secret == NULL)
-		rc = Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_SHA1, sizeof(well_known), well_known);
-	else
-		rc = Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(secret),
-					   (BYTE *)secret);
-	return rc ? rc : Tspi_Policy_AssignToObject(pol, obj);
+	return kit_policy_assign(ctx, obj, kind, secret, NULL);
 }
 
 /* Starts a daemon for s, connects, takes ownership, loads the SRK. */
 static int side_up(struct side *s)
 {
-	TSS_HKEY tmpl;
-	TSS_HPOLICY pol;
 	TSS_RESULT rc;
 	int err;
 
@@ -106,26 +71,13 @@ static int side_up(struct side *s)
 	rc = Tspi_Context_Create(&s->ctx);
 	if (rc == TSS_SUCCESS)
 		rc = Tspi_Context_Connect(s->ctx, NULL);
+	check(rc == TSS_SUCCESS, "TPM %s (%s): connected (0x%x)", s->name, test_tcsd_name(&s->t),
+	      rc);
 	if (rc == TSS_SUCCESS)
-		rc = Tspi_Context_GetTpmObject(s->ctx, &s->tpm);
+		rc = kit_take_ownership(s->ctx, NULL, &s->tpm, NULL);
 	if (rc == TSS_SUCCESS)
-		rc = Tspi_GetPolicyObject(s->tpm, TSS_POLICY_USAGE, &pol);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_SHA1, sizeof(well_known), well_known);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Context_CreateObject(s->ctx, TSS_OBJECT_TYPE_RSAKEY,
-					       TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &tmpl);
-	if (rc == TSS_SUCCESS)
-		rc = policy_for(s->ctx, tmpl, TSS_POLICY_USAGE, NULL);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_TPM_TakeOwnership(s->tpm, tmpl, 0);
-	check(rc == TSS_SUCCESS, "TPM %s (%s): connect and take ownership (0x%x)", s->name,
-	      test_tcsd_name(&s->t), rc);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Context_LoadKeyByUUID(s->ctx, TSS_PS_TYPE_SYSTEM, srk_uuid, &s->srk);
-	if (rc == TSS_SUCCESS)
-		rc = policy_for(s->ctx, s->srk, TSS_POLICY_USAGE, NULL);
-	check(rc == TSS_SUCCESS, "TPM %s: SRK loaded (0x%x)", s->name, rc);
+		rc = kit_load_srk(s->ctx, &s->srk);
+	check(rc == TSS_SUCCESS, "TPM %s: owned, SRK loaded (0x%x)", s->name, rc);
 	s->up = rc == TSS_SUCCESS;
 	return s->up ? 0 : -1;
 }
@@ -135,7 +87,7 @@ static void side_down(struct side *s)
 	if (s->ctx != 0)
 		Tspi_Context_Close(s->ctx);
 	if (s->t.pid > 0) {
-		if (failures != 0)
+		if (checks_failed() != 0)
 			test_tcsd_dump_log(&s->t);
 		test_tcsd_stop(&s->t);
 	}
@@ -837,7 +789,7 @@ static void daemon_c_stop(struct daemon_c *d)
 
 	if (d->pid > 0)
 		ours_tcsd_stop_pid(d->pid, 5000);
-	if (failures != 0 && (f = fopen(d->log, "r")) != NULL) {
+	if (checks_failed() != 0 && (f = fopen(d->log, "r")) != NULL) {
 		while (fgets(cmd, sizeof(cmd), f) != NULL)
 			fputs(cmd, stderr);
 		fclose(f);
@@ -956,6 +908,5 @@ int main(void)
 	/* TrouSerS' tcsd runs on swtpm, made with an EK: only ours can test this. */
 	if (strcmp(getenv("TSS12_TEST_TCSD"), "trousers") != 0)
 		test_revocable_ek();
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures == 0 && checks > 0 ? 0 : 1;
+	return checks_finish();
 }

@@ -9,9 +9,7 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,71 +23,23 @@
 
 #include "harness.h"
 #include "tcsd_ordinals.h"
+#include "tcs_client.h"
 #include "tcsd_wire.h"
 #include "trousers_tcsd.h"
-
-static int failures, checks;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-static int io_all(int fd, void *p, size_t n, bool out)
-{
-	uint8_t *b = p;
-
-	while (n > 0) {
-		ssize_t k = out ? write(fd, b, n) : read(fd, b, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		b += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
+#include "tspi_kit.h"
 
 /* Sends the request in w; the reply's result code, or -1 if the connection broke. */
 static int64_t call(int fd, struct tcsd_packet_writer *w, uint32_t ord, uint32_t *ctx_out)
 {
-	uint8_t *pkt = NULL, hdr[TCSD_HDR_SIZE], *body = NULL;
-	size_t len = 0;
-	uint32_t size;
+	struct tcs_reply rp;
 	int64_t result = -1;
-	struct tcsd_packet_reader r;
 
-	if (tcsd_writer_finish(w, ord, &pkt, &len) != 0)
-		goto out;
-	if (io_all(fd, pkt, len, true) != 0 || io_all(fd, hdr, sizeof(hdr), false) != 0)
-		goto out;
-	size = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
-	if (size < TCSD_HDR_SIZE || size > TCSD_MAX_PACKET || (body = malloc(size)) == NULL)
-		goto out;
-	memcpy(body, hdr, sizeof(hdr));
-	if (io_all(fd, body + TCSD_HDR_SIZE, size - TCSD_HDR_SIZE, false) != 0 ||
-	    tcsd_reader_init(&r, body, size, false) != 0)
-		goto out;
-	result = tcsd_reader_code(&r);
-	if (ctx_out != NULL && result == 0 && tcsd_get_u32(&r, 0, ctx_out) != 0)
-		result = -1;
-out:
-	tcsd_writer_free(w);
-	free(pkt);
-	free(body);
+	if (tcs_call(fd, w, ord, &rp)) {
+		result = rp.result;
+		if (ctx_out != NULL && result == 0 && tcsd_get_u32(&rp.r, 0, ctx_out) != 0)
+			result = -1;
+	}
+	tcs_reply_free(&rp);
 	return result;
 }
 
@@ -117,7 +67,6 @@ static const struct {
 int main(void)
 {
 	struct test_tcsd t;
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct tcsd_packet_writer w;
 	uint32_t ctx = 0, i, k;
 	int64_t res;
@@ -130,14 +79,12 @@ int main(void)
 	memset(&t, 0, sizeof(t));
 	if (ours_tcsd_start_embedded(&t) != 0)
 		harness_skip("our tcsd cannot run here");
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (strlen(t.unix_socket) >= sizeof(sun.sun_path)) {
+	if (strlen(t.unix_socket) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
 		test_tcsd_stop(&t);
 		harness_skip("socket path too long for AF_UNIX: %s", t.unix_socket);
 	}
-	memcpy(sun.sun_path, t.unix_socket, strlen(t.unix_socket) + 1);
-	check(fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0,
-	      "connected to our tcsd");
+	fd = tcs_connect_unix(t.unix_socket);
+	check(fd >= 0, "connected to our tcsd");
 	tcsd_writer_init(&w, 0);
 	check(call(fd, &w, TCSD_ORD_OPENCONTEXT, &ctx) == 0 && ctx != 0, "OpenContext");
 
@@ -208,9 +155,5 @@ int main(void)
 	check(kill(t.pid, 0) == 0, "the daemon is alive");
 	if (fd >= 0)
 		close(fd);
-	if (failures != 0)
-		test_tcsd_dump_log(&t);
-	test_tcsd_stop(&t);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures == 0 && checks > 0 ? 0 : 1;
+	return kit_daemon_down(&t);
 }

@@ -41,6 +41,7 @@
 
 #include "harness.h"
 #include "tcsd_ordinals.h"
+#include "tcs_client.h"
 #include "tcsd_wire.h"
 #include "trousers_tcsd.h"
 
@@ -109,32 +110,6 @@ static bool log_contains(const char *needle)
 	return found;
 }
 
-static int connect_unix(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	memcpy(sun.sun_path, sock_path, strlen(sock_path) + 1);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int connect_tcp(void)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static pid_t spawn_tcsd(const char *conf, const char *log)
 {
 	return ours_tcsd_spawn(tcsd_bin, conf, log, true);
@@ -147,129 +122,41 @@ static void start_tcsd(void)
 		exit(1);
 }
 
-/* ---- a tiny TCSD client ---- */
-
-struct reply {
-	uint8_t *pkt;
-	size_t len;
-	struct tcsd_packet_reader r;
-	uint32_t result;
-	bool ok;		/* a reply arrived and parsed */
-};
-
-static int send_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n > 0) {
-		ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return -1;
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int recv_all(int fd, void *p, size_t n)
-{
-	uint8_t *b = p;
-
-	while (n > 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t r;
-
-		if (poll(&pfd, 1, 15000) != 1)
-			return -1;
-		r = recv(fd, b, n, 0);
-		if (r <= 0)
-			return -1;
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static void reply_free(struct reply *rp)
-{
-	free(rp->pkt);
-	memset(rp, 0, sizeof(*rp));
-}
-
-static bool read_reply(int fd, struct reply *rp)
-{
-	uint8_t hdr[TCSD_HDR_SIZE];
-	struct tcsd_hdr h;
-
-	memset(rp, 0, sizeof(*rp));
-	if (recv_all(fd, hdr, sizeof(hdr)) != 0 || tcsd_hdr_decode(hdr, sizeof(hdr), &h, false))
-		return false;
-	rp->pkt = malloc(h.packet_size);
-	memcpy(rp->pkt, hdr, sizeof(hdr));
-	if (recv_all(fd, rp->pkt + TCSD_HDR_SIZE, h.packet_size - TCSD_HDR_SIZE) != 0)
-		return false;
-	rp->len = h.packet_size;
-	if (tcsd_reader_init(&rp->r, rp->pkt, rp->len, false) != 0)
-		return false;
-	rp->result = tcsd_reader_code(&rp->r);
-	rp->ok = true;
-	return true;
-}
-
-/* Sends the request built in w (with code ordinal) and reads the reply. */
-static bool call(int fd, struct tcsd_packet_writer *w, uint32_t ordinal, struct reply *rp)
-{
-	uint8_t *pkt;
-	size_t len;
-	bool ok;
-
-	memset(rp, 0, sizeof(*rp));
-	if (tcsd_writer_finish(w, ordinal, &pkt, &len) != 0) {
-		tcsd_writer_free(w);
-		return false;
-	}
-	tcsd_writer_free(w);
-	ok = send_all(fd, pkt, len) == 0 && read_reply(fd, rp);
-	free(pkt);
-	return ok;
-}
-
 static uint32_t open_context(int fd)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	uint32_t ctx = 0, version = 0;
 
 	tcsd_writer_init(&w, 0);
-	if (!call(fd, &w, TCSD_ORD_OPENCONTEXT, &rp) || rp.result != 0)
+	if (!tcs_call(fd, &w, TCSD_ORD_OPENCONTEXT, &rp) || rp.result != 0)
 		return 0;
 	tcsd_get_u32(&rp.r, 0, &ctx);
 	tcsd_get_u32(&rp.r, 1, &version);
 	CHECK(version == 2, "tpm_version %u", version);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return ctx;
 }
 
 static uint32_t close_context(int fd, uint32_t ctx)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	uint32_t rc;
 
 	tcsd_writer_init(&w, 1);
 	tcsd_put_u32(&w, 0, ctx);
-	if (!call(fd, &w, TCSD_ORD_CLOSECONTEXT, &rp))
+	if (!tcs_call(fd, &w, TCSD_ORD_CLOSECONTEXT, &rp))
 		return 0xffffffff;
 	rc = rp.result;
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
 static uint32_t get_random(int fd, uint32_t ctx, uint32_t n, uint8_t *out, uint32_t *got)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	const uint8_t *p = NULL;
 	uint32_t idx = 0, rc, len = 0;
 
@@ -277,65 +164,65 @@ static uint32_t get_random(int fd, uint32_t ctx, uint32_t n, uint8_t *out, uint3
 	tcsd_writer_init(&w, 2);
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_u32(&w, 1, n);
-	if (!call(fd, &w, TCSD_ORD_GETRANDOM, &rp))
+	if (!tcs_call(fd, &w, TCSD_ORD_GETRANDOM, &rp))
 		return 0xffffffff;
 	rc = rp.result;
 	if (rc == 0 && tcsd_get_sized_ptr(&rp.r, &idx, &p, &len, 1u << 20) == 0 && out != NULL) {
 		memcpy(out, p, len);
 		*got = len;
 	}
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
 static uint32_t pcr_read(int fd, uint32_t ctx, uint32_t pcr, TPM_DIGEST *d)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	uint32_t rc;
 
 	tcsd_writer_init(&w, 2);
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_u32(&w, 1, pcr);
-	if (!call(fd, &w, TCSD_ORD_PCRREAD, &rp))
+	if (!tcs_call(fd, &w, TCSD_ORD_PCRREAD, &rp))
 		return 0xffffffff;
 	rc = rp.result;
 	if (rc == 0)
 		tcsd_get_digest(&rp.r, 0, d);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
 static uint32_t extend(int fd, uint32_t ctx, uint32_t pcr, const TPM_DIGEST *in, TPM_DIGEST *out)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	uint32_t rc;
 
 	tcsd_writer_init(&w, 3);
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_u32(&w, 1, pcr);
 	tcsd_put_digest(&w, 2, in);
-	if (!call(fd, &w, TCSD_ORD_EXTEND, &rp))
+	if (!tcs_call(fd, &w, TCSD_ORD_EXTEND, &rp))
 		return 0xffffffff;
 	rc = rp.result;
 	if (rc == 0)
 		tcsd_get_digest(&rp.r, 0, out);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
 static uint32_t oiap(int fd, uint32_t ctx, uint32_t *handle)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	TPM_NONCE n;
 	uint32_t rc;
 
 	*handle = 0;
 	tcsd_writer_init(&w, 1);
 	tcsd_put_u32(&w, 0, ctx);
-	if (!call(fd, &w, TCSD_ORD_OIAP, &rp))
+	if (!tcs_call(fd, &w, TCSD_ORD_OIAP, &rp))
 		return 0xffffffff;
 	rc = rp.result;
 	if (rc == 0) {
@@ -343,23 +230,23 @@ static uint32_t oiap(int fd, uint32_t ctx, uint32_t *handle)
 		tcsd_get_nonce(&rp.r, 1, &n);
 		CHECK(tcsd_reader_done(&rp.r) == 0, "OIAP reply shape");
 	}
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
 static uint32_t terminate_handle(int fd, uint32_t ctx, uint32_t handle)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	uint32_t rc;
 
 	tcsd_writer_init(&w, 2);
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_u32(&w, 1, handle);
-	if (!call(fd, &w, TCSD_ORD_TERMINATEHANDLE, &rp))
+	if (!tcs_call(fd, &w, TCSD_ORD_TERMINATEHANDLE, &rp))
 		return 0xffffffff;
 	rc = rp.result;
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
@@ -368,7 +255,7 @@ static uint32_t tpm_get_cap(int fd, uint32_t ctx, uint32_t area, uint32_t sub, b
 			    uint8_t *out, uint32_t cap, uint32_t *out_len)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	uint8_t subb[4] = { (uint8_t)(sub >> 24), (uint8_t)(sub >> 16), (uint8_t)(sub >> 8),
 			    (uint8_t)sub };
 	const uint8_t *p = NULL;
@@ -379,7 +266,7 @@ static uint32_t tpm_get_cap(int fd, uint32_t ctx, uint32_t area, uint32_t sub, b
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_u32(&w, 1, area);
 	tcsd_put_sized(&w, &idx, subb, has_sub ? 4 : 0);
-	if (!call(fd, &w, TCSD_ORD_GETCAPABILITY, &rp))
+	if (!tcs_call(fd, &w, TCSD_ORD_GETCAPABILITY, &rp))
 		return 0xffffffff;
 	rc = rp.result;
 	idx = 0;
@@ -387,7 +274,7 @@ static uint32_t tpm_get_cap(int fd, uint32_t ctx, uint32_t area, uint32_t sub, b
 		memcpy(out, p, len);
 		*out_len = len;
 	}
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
@@ -396,7 +283,7 @@ static int tpm_handle_count(uint32_t rt)
 {
 	uint8_t resp[512];
 	uint32_t len;
-	int fd = connect_unix(), n = -1;
+	int fd = tcs_connect_unix(sock_path), n = -1;
 	uint32_t ctx = fd >= 0 ? open_context(fd) : 0;
 
 	if (ctx != 0 && tpm_get_cap(fd, ctx, TPM_CAP_HANDLE, rt, true, resp, sizeof(resp), &len) ==
@@ -422,12 +309,12 @@ static void sha1(const void *a, size_t alen, const void *b, size_t blen, uint8_t
 
 static void test_basic(void)
 {
-	int fd = connect_tcp();
+	int fd = tcs_connect_tcp(port);
 	uint32_t ctx, got, rc, len;
 	uint8_t buf[8192], resp[256];
 	TPM_DIGEST before, after, d, expect;
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 
 	CHECK(fd >= 0, "connect tcp");
 	ctx = open_context(fd);
@@ -470,21 +357,21 @@ static void test_basic(void)
 		tcsd_put_u32(&w, 0, ctx);
 		tcsd_put_u32(&w, 1, TSS_TCSCAP_VERSION);
 		tcsd_put_sized(&w, &idx, &sub, 0);
-		CHECK(call(fd, &w, TCSD_ORD_TCSGETCAPABILITY, &rp) && rp.result == 0,
+		CHECK(tcs_call(fd, &w, TCSD_ORD_TCSGETCAPABILITY, &rp) && rp.result == 0,
 		      "TCSGetCapability VERSION");
 		idx = 0;
 		CHECK(tcsd_get_sized_ptr(&rp.r, &idx, &p, &len, 64) == 0 && len == 4 && p[0] == 1 &&
 			      p[1] == 2, "TCS version 1.2");
-		reply_free(&rp);
+		tcs_reply_free(&rp);
 
 		idx = 2;
 		tcsd_writer_init(&w, 4);
 		tcsd_put_u32(&w, 0, ctx);
 		tcsd_put_u32(&w, 1, 0x77);
 		tcsd_put_sized(&w, &idx, &sub, 0);
-		CHECK(call(fd, &w, TCSD_ORD_TCSGETCAPABILITY, &rp) &&
+		CHECK(tcs_call(fd, &w, TCSD_ORD_TCSGETCAPABILITY, &rp) &&
 			      rp.result == TCS_ERROR(TSS_E_BAD_PARAMETER), "TCSGetCapability bad area");
-		reply_free(&rp);
+		tcs_reply_free(&rp);
 
 		sub = TSS_TCSCAP_PROP_HOST_PLATFORM;	/* host order, as TrouSerS */
 		idx = 2;
@@ -492,12 +379,12 @@ static void test_basic(void)
 		tcsd_put_u32(&w, 0, ctx);
 		tcsd_put_u32(&w, 1, TSS_TCSCAP_PLATFORM_CLASS);
 		tcsd_put_sized(&w, &idx, &sub, 4);
-		CHECK(call(fd, &w, TCSD_ORD_TCSGETCAPABILITY, &rp) && rp.result == 0,
+		CHECK(tcs_call(fd, &w, TCSD_ORD_TCSGETCAPABILITY, &rp) && rp.result == 0,
 		      "TCSGetCapability PLATFORM_CLASS");
 		idx = 0;
 		CHECK(tcsd_get_sized_ptr(&rp.r, &idx, &p, &len, 1024) == 0 && len > 8 &&
 			      p[3] == TPM_PS_PC_12, "host platform class PC_12");
-		reply_free(&rp);
+		tcs_reply_free(&rp);
 	}
 
 	/* ReadPubek: checksum = SHA1(pubkey || antiReplay). */
@@ -512,7 +399,7 @@ static void test_basic(void)
 		tcsd_writer_init(&w, 2);
 		tcsd_put_u32(&w, 0, ctx);
 		tcsd_put_nonce(&w, 1, &nonce);
-		CHECK(call(fd, &w, TCSD_ORD_READPUBEK, &rp) && rp.result == 0, "ReadPubek: 0x%x",
+		CHECK(tcs_call(fd, &w, TCSD_ORD_READPUBEK, &rp) && rp.result == 0, "ReadPubek: 0x%x",
 		      rp.result);
 		if (rp.result == 0) {
 			CHECK(tcsd_get_sized_ptr(&rp.r, &idx, &pub, &len, 4096) == 0 && len > 256,
@@ -521,19 +408,19 @@ static void test_basic(void)
 			sha1(pub, len, nonce.nonce, 20, want);
 			CHECK(memcmp(want, sum.digest, 20) == 0, "pubek checksum matches");
 		}
-		reply_free(&rp);
+		tcs_reply_free(&rp);
 	}
 
 	/* SelfTestFull, GetTestResult. */
 	tcsd_writer_init(&w, 1);
 	tcsd_put_u32(&w, 0, ctx);
-	CHECK(call(fd, &w, TCSD_ORD_SELFTESTFULL, &rp) && rp.result == 0, "SelfTestFull 0x%x",
+	CHECK(tcs_call(fd, &w, TCSD_ORD_SELFTESTFULL, &rp) && rp.result == 0, "SelfTestFull 0x%x",
 	      rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	tcsd_writer_init(&w, 1);
 	tcsd_put_u32(&w, 0, ctx);
-	CHECK(call(fd, &w, TCSD_ORD_GETTESTRESULT, &rp) && rp.result == 0, "GetTestResult");
-	reply_free(&rp);
+	CHECK(tcs_call(fd, &w, TCSD_ORD_GETTESTRESULT, &rp) && rp.result == 0, "GetTestResult");
+	tcs_reply_free(&rp);
 
 	CHECK(close_context(fd, ctx) == 0, "CloseContext");
 	/* A closed context is gone. */
@@ -544,7 +431,7 @@ static void test_basic(void)
 
 static void test_contexts_isolated(void)
 {
-	int a = connect_tcp(), b = connect_unix();
+	int a = tcs_connect_tcp(port), b = tcs_connect_unix(sock_path);
 	uint32_t ca = open_context(a), cb = open_context(b), got, rc;
 	uint8_t buf[16];
 
@@ -562,7 +449,7 @@ static void test_contexts_isolated(void)
 
 static void test_auth_sessions(void)
 {
-	int fd = connect_tcp();
+	int fd = tcs_connect_tcp(port);
 	uint32_t ctx = open_context(fd), h[40], rc;
 	int ok = 0, n;
 
@@ -594,7 +481,7 @@ static void test_killed_client(void)
 		return;
 	child = fork();
 	if (child == 0) {
-		int fd = connect_tcp();
+		int fd = tcs_connect_tcp(port);
 		uint32_t ctx = open_context(fd), h;
 
 		for (int i = 0; i < 5; i++)
@@ -619,47 +506,47 @@ static void test_killed_client(void)
 static void test_bad_packets(void)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	uint8_t hdr[TCSD_HDR_SIZE];
 	int fd;
 	uint32_t ctx, got;
 	uint8_t buf[16];
 
 	/* Unknown ordinal: TSS_E_FAIL, connection kept. */
-	fd = connect_tcp();
+	fd = tcs_connect_tcp(port);
 	ctx = open_context(fd);
 	tcsd_writer_init(&w, 1);
 	tcsd_put_u32(&w, 0, ctx);
-	CHECK(call(fd, &w, 200, &rp) && rp.result == TCS_ERROR(TSS_E_FAIL), "ordinal 200: 0x%x",
+	CHECK(tcs_call(fd, &w, 200, &rp) && rp.result == TCS_ERROR(TSS_E_FAIL), "ordinal 200: 0x%x",
 	      rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	/* An ordinal TrouSerS serves with its error stub. */
 	tcsd_writer_init(&w, 1);
 	tcsd_put_u32(&w, 0, ctx);
-	CHECK(call(fd, &w, TCSD_ORD_FREEMEMORY, &rp) && rp.result == TCS_ERROR(TSS_E_FAIL),
+	CHECK(tcs_call(fd, &w, TCSD_ORD_FREEMEMORY, &rp) && rp.result == TCS_ERROR(TSS_E_FAIL),
 	      "FreeMemory: 0x%x", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	/* Wrong type: GetRandom's count sent as UINT16. */
 	tcsd_writer_init(&w, 2);
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_u16(&w, 1, 20);
-	CHECK(call(fd, &w, TCSD_ORD_GETRANDOM, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
+	CHECK(tcs_call(fd, &w, TCSD_ORD_GETRANDOM, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
 	      "wrong type: 0x%x", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	/* Missing parameter. */
 	tcsd_writer_init(&w, 1);
 	tcsd_put_u32(&w, 0, ctx);
-	CHECK(call(fd, &w, TCSD_ORD_GETRANDOM, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
+	CHECK(tcs_call(fd, &w, TCSD_ORD_GETRANDOM, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
 	      "missing parameter: 0x%x", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	/* Extra parameter. */
 	tcsd_writer_init(&w, 3);
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_u32(&w, 1, 4);
 	tcsd_put_u32(&w, 2, 4);
-	CHECK(call(fd, &w, TCSD_ORD_GETRANDOM, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
+	CHECK(tcs_call(fd, &w, TCSD_ORD_GETRANDOM, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
 	      "extra parameter: 0x%x", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	/*
 	 * Missing trailing parameters where the handler reads everything and
 	 * checks once: refused as a bad request, never run with zeroed
@@ -675,59 +562,59 @@ static void test_bad_packets(void)
 		tcsd_put_u32(&w, 0, ctx);
 		tcsd_put_u32(&w, 1, 0x40000000);
 		tcsd_put_nonce(&w, 2, &nonce);
-		CHECK(call(fd, &w, TCSD_ORD_QUOTE, &rp) &&
+		CHECK(tcs_call(fd, &w, TCSD_ORD_QUOTE, &rp) &&
 		      rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
 		      "Quote without PCR selection: 0x%x", rp.result);
-		reply_free(&rp);
+		tcs_reply_free(&rp);
 		memset(&enc, 0x5a, sizeof(enc));
 		tcsd_writer_init(&w, 8);
 		tcsd_put_u32(&w, 0, ctx);
 		tcsd_put_u32(&w, 1, 0x40000000);
 		tcsd_put_encauth(&w, 2, &enc);
-		CHECK(call(fd, &w, TCSD_ORD_SEAL, &rp) &&
+		CHECK(tcs_call(fd, &w, TCSD_ORD_SEAL, &rp) &&
 		      rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
 		      "Seal without data: 0x%x", rp.result);
-		reply_free(&rp);
+		tcs_reply_free(&rp);
 	}
 	/* No context at all. */
 	tcsd_writer_init(&w, 0);
-	CHECK(call(fd, &w, TCSD_ORD_GETRANDOM, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
+	CHECK(tcs_call(fd, &w, TCSD_ORD_GETRANDOM, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
 	      "no context: 0x%x", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	CHECK(get_random(fd, ctx, 8, buf, &got) == 0 && got == 8, "connection still serves");
 	close(fd);
 
 	/* Oversized: refused from the header, before the body; then closed. */
-	fd = connect_tcp();
+	fd = tcs_connect_tcp(port);
 	memset(hdr, 0, sizeof(hdr));
 	hdr[0] = 0x00; hdr[1] = 0x20; hdr[2] = 0x00; hdr[3] = 0x00;	/* 2 MiB */
 	hdr[7] = TCSD_ORD_GETRANDOM;
-	send_all(fd, hdr, sizeof(hdr));
-	CHECK(read_reply(fd, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
+	tcs_send_all(fd, hdr, sizeof(hdr));
+	CHECK(tcs_read_reply(fd, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
 	      "oversized: error reply");
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	CHECK(recv(fd, buf, 1, 0) == 0, "oversized: connection closed");
 	close(fd);
 
 	/* Inconsistent header: type_offset 27. */
-	fd = connect_tcp();
+	fd = tcs_connect_tcp(port);
 	memset(hdr, 0, sizeof(hdr));
 	hdr[3] = 33;
 	hdr[7] = TCSD_ORD_GETRANDOM;
 	hdr[11] = 1; hdr[15] = 1; hdr[19] = 27; hdr[23] = 4; hdr[27] = 29;
-	send_all(fd, hdr, sizeof(hdr));
-	send_all(fd, "\x03\x00\x00\x00\x04", 5);
-	CHECK(read_reply(fd, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
+	tcs_send_all(fd, hdr, sizeof(hdr));
+	tcs_send_all(fd, "\x03\x00\x00\x00\x04", 5);
+	CHECK(tcs_read_reply(fd, &rp) && rp.result == TCS_ERROR(TSS_E_INTERNAL_ERROR),
 	      "bad type_offset: error reply");
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	close(fd);
 
 	/* Truncated: a header promising 100 bytes, 50 sent, then hang up. */
-	fd = connect_tcp();
+	fd = tcs_connect_tcp(port);
 	memset(hdr, 0, sizeof(hdr));
 	hdr[3] = 100;
-	send_all(fd, hdr, sizeof(hdr));
-	send_all(fd, buf, 16);
+	tcs_send_all(fd, hdr, sizeof(hdr));
+	tcs_send_all(fd, buf, 16);
 	close(fd);
 
 	/* Random packets with plausible sizes. */
@@ -743,16 +630,16 @@ static void test_bad_packets(void)
 			junk[0] = 0; junk[1] = 0; junk[2] = (uint8_t)(n >> 8); junk[3] = (uint8_t)n;
 			junk[4] = 0; junk[5] = 0; junk[6] = 0; junk[7] = (uint8_t)(rand() % 130);
 		}
-		fd = connect_tcp();
+		fd = tcs_connect_tcp(port);
 		if (fd < 0)
 			continue;
-		send_all(fd, junk, n);
+		tcs_send_all(fd, junk, n);
 		shutdown(fd, SHUT_WR);
 		while (recv(fd, junk, sizeof(junk), 0) > 0)
 			;
 		close(fd);
 	}
-	fd = connect_unix();
+	fd = tcs_connect_unix(sock_path);
 	ctx = open_context(fd);
 	CHECK(ctx != 0 && get_random(fd, ctx, 8, buf, &got) == 0, "daemon fine after junk");
 	close(fd);
@@ -766,7 +653,7 @@ static void test_many_clients(void)
 	int ok = 0;
 
 	for (int i = 0; i < N; i++)
-		fds[i] = i % 2 ? connect_tcp() : connect_unix();
+		fds[i] = i % 2 ? tcs_connect_tcp(port) : tcs_connect_unix(sock_path);
 	for (int i = 0; i < N; i++) {
 		uint32_t ctx = fds[i] >= 0 ? open_context(fds[i]) : 0, got = 0;
 		uint8_t buf[16];
@@ -869,7 +756,7 @@ static void test_reload(void)
 	usleep(300 * 1000);
 	CHECK(log_contains("unknown option \"no_such_option\""), "bad reload reported with line");
 	CHECK(log_contains("reload failed"), "bad reload kept the old configuration");
-	fd = connect_unix();
+	fd = tcs_connect_unix(sock_path);
 	ctx = open_context(fd);
 	CHECK(ctx != 0 && get_random(fd, ctx, 8, buf, &got) == 0, "serving after reloads");
 	close(fd);
@@ -878,7 +765,7 @@ static void test_reload(void)
 
 static void test_sigterm(void)
 {
-	int status = -1, fd = connect_tcp();
+	int status = -1, fd = tcs_connect_tcp(port);
 	uint32_t ctx = open_context(fd);
 	struct stat st;
 
@@ -938,7 +825,7 @@ static void test_env_device(void)
 		harness_swtpm_stop(&sw);
 		return;
 	}
-	fd = connect_unix();
+	fd = tcs_connect_unix(sock_path);
 	ctx = open_context(fd);
 	CHECK(ctx != 0, "tcsd -e: OpenContext");
 	CHECK(get_random(fd, ctx, 20, buf, &got) == 0 && got == 20, "tcsd -e: GetRandom");

@@ -10,14 +10,10 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <tss/tss_error.h>
@@ -28,120 +24,24 @@
 
 #include "harness.h"
 #include "tcsd_ordinals.h"
+#include "tcs_client.h"
 #include "tcsd_wire.h"
 #include "tpm_structs.h"
 #include "trousers_tcsd.h"
+#include "tspi_kit.h"
 
-static int failures, checks;
-
-/* cond is evaluated once: it often sends a request. */
-#define CHECK(cond, ...)                                                        \
-	do {                                                                    \
-		bool ok_ = (cond);                                              \
-		checks++;                                                       \
-		printf("%s: ", ok_ ? "ok" : "FAIL");                            \
-		printf(__VA_ARGS__);                                            \
-		printf("\n");                                                   \
-		if (!ok_)                                                       \
-			failures++;                                             \
+/* cond first, then the message: cond often sends the request the message describes. */
+#define CHECK(cond, ...)                   \
+	do {                               \
+		bool ok_ = (cond);         \
+		check(ok_, __VA_ARGS__);   \
 	} while (0)
 
 #define TCS_INTERNAL TCS_ERROR(TSS_E_INTERNAL_ERROR)
 #define NV_IDX 0x00012000u
 
-struct reply {
-	uint8_t *pkt;
-	size_t len;
-	struct tcsd_packet_reader r;
-	uint32_t result;
-};
-
 static int fd = -1;
 static uint32_t ctx;
-
-static int send_all(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n > 0) {
-		ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return -1;
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int recv_all(void *p, size_t n)
-{
-	uint8_t *b = p;
-
-	while (n > 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t r;
-
-		if (poll(&pfd, 1, 15000) != 1)
-			return -1;
-		r = recv(fd, b, n, 0);
-		if (r <= 0)
-			return -1;
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static void reply_free(struct reply *rp)
-{
-	free(rp->pkt);
-	memset(rp, 0, sizeof(*rp));
-}
-
-/* Sends w (as ordinal) and reads the reply; false if the exchange broke. */
-static bool call(struct tcsd_packet_writer *w, uint32_t ordinal, struct reply *rp)
-{
-	uint8_t hdr[TCSD_HDR_SIZE], *pkt = NULL;
-	struct tcsd_hdr h;
-	size_t len;
-	bool ok = false;
-
-	memset(rp, 0, sizeof(*rp));
-	if (tcsd_writer_finish(w, ordinal, &pkt, &len) != 0)
-		goto out;
-	if (send_all(pkt, len) != 0 || recv_all(hdr, sizeof(hdr)) != 0 ||
-	    tcsd_hdr_decode(hdr, sizeof(hdr), &h, false) != 0)
-		goto out;
-	rp->pkt = malloc(h.packet_size);
-	if (rp->pkt == NULL)
-		goto out;
-	memcpy(rp->pkt, hdr, sizeof(hdr));
-	if (recv_all(rp->pkt + TCSD_HDR_SIZE, h.packet_size - TCSD_HDR_SIZE) != 0)
-		goto out;
-	rp->len = h.packet_size;
-	if (tcsd_reader_init(&rp->r, rp->pkt, rp->len, false) != 0)
-		goto out;
-	rp->result = tcsd_reader_code(&rp->r);
-	ok = true;
-out:
-	tcsd_writer_free(w);
-	free(pkt);
-	return ok;
-}
-
-static int connect_tcp(int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		close(s);
-		s = -1;
-	}
-	return s;
-}
 
 /* A TPM_NV_DATA_PUBLIC for NV_IDX: no PCRs, every locality. */
 static size_t nv_pub(uint32_t size, uint8_t *out, size_t cap)
@@ -161,7 +61,7 @@ static size_t nv_pub(uint32_t size, uint8_t *out, size_t cap)
 	return buf_writer_error(&w) == 0 ? buf_writer_len(&w) : 0;
 }
 
-static uint32_t define(uint32_t size, const TPM_AUTH *auth, struct reply *rp)
+static uint32_t define(uint32_t size, const TPM_AUTH *auth, struct tcs_reply *rp)
 {
 	struct tcsd_packet_writer w;
 	TPM_ENCAUTH enc;
@@ -175,7 +75,7 @@ static uint32_t define(uint32_t size, const TPM_AUTH *auth, struct reply *rp)
 	tcsd_put_encauth(&w, idx++, &enc);
 	if (auth != NULL)
 		tcsd_put_auth_in(&w, idx, auth);
-	if (!call(&w, TCSD_ORD_NVDEFINEORRELEASESPACE, rp))
+	if (!tcs_call(fd, &w, TCSD_ORD_NVDEFINEORRELEASESPACE, rp))
 		return 0xffffffff;
 	return rp->result;
 }
@@ -183,7 +83,7 @@ static uint32_t define(uint32_t size, const TPM_AUTH *auth, struct reply *rp)
 static void test_define_write_read(void)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	uint32_t idx, n = 0;
 	const uint8_t *p = NULL;
 
@@ -193,7 +93,7 @@ static void test_define_write_read(void)
 	CHECK(rp.r.hdr.num_parms == 0 && rp.r.hdr.parm_offset == TCSD_HDR_SIZE + 1,
 	      "define reply: 0 parameters, 1 reserved slot (%u, %u)", rp.r.hdr.num_parms,
 	      rp.r.hdr.parm_offset);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 
 	idx = 3;
 	tcsd_writer_init(&w, 6);
@@ -201,25 +101,25 @@ static void test_define_write_read(void)
 	tcsd_put_u32(&w, 1, NV_IDX);
 	tcsd_put_u32(&w, 2, 0);
 	tcsd_put_sized(&w, &idx, "wire", 4);
-	CHECK(call(&w, TCSD_ORD_NVWRITEVALUE, &rp) && rp.result == 0, "NVWriteValue: 0x%x",
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVWRITEVALUE, &rp) && rp.result == 0, "NVWriteValue: 0x%x",
 	      rp.result);
 	CHECK(rp.r.hdr.num_parms == 0 && rp.r.hdr.parm_offset == TCSD_HDR_SIZE + 1,
 	      "write reply: 0 parameters, 1 reserved slot (%u %u %zu)", rp.r.hdr.num_parms, rp.r.hdr.parm_offset, rp.len);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 
 	tcsd_writer_init(&w, 5);
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_u32(&w, 1, NV_IDX);
 	tcsd_put_u32(&w, 2, 0);
 	tcsd_put_u32(&w, 3, 4);
-	CHECK(call(&w, TCSD_ORD_NVREADVALUE, &rp) && rp.result == 0, "NVReadValue: 0x%x",
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVREADVALUE, &rp) && rp.result == 0, "NVReadValue: 0x%x",
 	      rp.result);
 	idx = 0;
 	tcsd_get_sized_ptr(&rp.r, &idx, &p, &n, 64);
 	CHECK(tcsd_reader_done(&rp.r) == 0 && n == 4 && memcmp(p, "wire", 4) == 0 &&
 		      rp.r.hdr.parm_offset == TCSD_HDR_SIZE + 3,
 	      "read reply: UINT32 4, PBYTE \"wire\", 3 reserved slots");
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 
 	/* ReadValueAuth without an AUTH: served (TrouSerS), the TPM refuses. */
 	tcsd_writer_init(&w, 5);
@@ -227,16 +127,16 @@ static void test_define_write_read(void)
 	tcsd_put_u32(&w, 1, NV_IDX);
 	tcsd_put_u32(&w, 2, 0);
 	tcsd_put_u32(&w, 3, 4);
-	CHECK(call(&w, TCSD_ORD_NVREADVALUEAUTH, &rp) && rp.result != 0 &&
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVREADVALUEAUTH, &rp) && rp.result != 0 &&
 		      (rp.result & 0xf000) == 0,
 	      "NVReadValueAuth without auth: a TPM error (0x%x)", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 }
 
 static void test_bad_requests(void)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	TPM_AUTH auth;
 	uint8_t big[4000], pub[700];
 	uint32_t idx;
@@ -248,9 +148,10 @@ static void test_bad_requests(void)
 	tcsd_put_u32(&w, 1, NV_IDX);
 	tcsd_put_u32(&w, 2, 0);
 	tcsd_put_sized(&w, &idx, big, sizeof(big));
-	CHECK(call(&w, TCSD_ORD_NVWRITEVALUE, &rp) && rp.result == TCS_ERROR(TSS_E_BAD_PARAMETER),
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVWRITEVALUE, &rp) &&
+		      rp.result == TCS_ERROR(TSS_E_BAD_PARAMETER),
 	      "write of 4000 bytes: TSS_E_BAD_PARAMETER (0x%x)", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 
 	/* Announces 8 bytes, sends 4. */
 	tcsd_writer_init(&w, 6);
@@ -259,9 +160,9 @@ static void test_bad_requests(void)
 	tcsd_put_u32(&w, 2, 0);
 	tcsd_put_u32(&w, 3, 8);
 	tcsd_put_bytes(&w, 4, "abcd", 4);
-	CHECK(call(&w, TCSD_ORD_NVWRITEVALUE, &rp) && rp.result == TCS_INTERNAL,
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVWRITEVALUE, &rp) && rp.result == TCS_INTERNAL,
 	      "truncated data: TSS_E_INTERNAL_ERROR (0x%x)", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 
 	idx = 3;
 	tcsd_writer_init(&w, 6);
@@ -269,9 +170,9 @@ static void test_bad_requests(void)
 	tcsd_put_u32(&w, 1, NV_IDX);
 	tcsd_put_u32(&w, 2, 0);
 	tcsd_put_sized(&w, &idx, "abcd", 4);
-	CHECK(call(&w, TCSD_ORD_NVWRITEVALUEAUTH, &rp) && rp.result == TCS_INTERNAL,
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVWRITEVALUEAUTH, &rp) && rp.result == TCS_INTERNAL,
 	      "NVWriteValueAuth without its AUTH: TSS_E_INTERNAL_ERROR (0x%x)", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 
 	memset(pub, 0, sizeof(pub));
 	idx = 1;
@@ -279,9 +180,9 @@ static void test_bad_requests(void)
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_sized(&w, &idx, pub, sizeof(pub));
 	tcsd_put_encauth(&w, idx, &(TPM_ENCAUTH){ { 0 } });
-	CHECK(call(&w, TCSD_ORD_NVDEFINEORRELEASESPACE, &rp) && rp.result == TCS_INTERNAL,
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVDEFINEORRELEASESPACE, &rp) && rp.result == TCS_INTERNAL,
 	      "pubInfo of 700 bytes: TSS_E_INTERNAL_ERROR (0x%x)", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 
 	tcsd_writer_init(&w, 6);
 	tcsd_put_u32(&w, 0, ctx);
@@ -289,9 +190,9 @@ static void test_bad_requests(void)
 	tcsd_put_u32(&w, 2, 0);
 	tcsd_put_u32(&w, 3, 4);
 	tcsd_put_u32(&w, 4, 7);
-	CHECK(call(&w, TCSD_ORD_NVREADVALUE, &rp) && rp.result == TCS_INTERNAL,
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVREADVALUE, &rp) && rp.result == TCS_INTERNAL,
 	      "a UINT32 where the AUTH goes: TSS_E_INTERNAL_ERROR (0x%x)", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 
 	memset(&auth, 0, sizeof(auth));
 	auth.AuthHandle = 0x12345678;
@@ -301,43 +202,43 @@ static void test_bad_requests(void)
 	tcsd_put_u32(&w, 2, 0);
 	tcsd_put_u32(&w, 3, 4);
 	tcsd_put_auth_in(&w, 4, &auth);
-	CHECK(call(&w, TCSD_ORD_NVREADVALUE, &rp) && rp.result == TCS_ERROR(TSS_E_INVALID_HANDLE),
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVREADVALUE, &rp) && rp.result == TCS_ERROR(TSS_E_INVALID_HANDLE),
 	      "an auth handle not of this context: TSS_E_INVALID_HANDLE (0x%x)", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 
 	tcsd_writer_init(&w, 5);
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_u32(&w, 1, 0x00012fff);
 	tcsd_put_u32(&w, 2, 0);
 	tcsd_put_u32(&w, 3, 4);
-	CHECK(call(&w, TCSD_ORD_NVREADVALUE, &rp) && rp.result == TPM_E_BADINDEX,
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVREADVALUE, &rp) && rp.result == TPM_E_BADINDEX,
 	      "read of an undefined index: TPM_E_BADINDEX (0x%x)", rp.result);
 	CHECK(rp.len == TCSD_HDR_SIZE, "error reply is the bare header (%zu bytes)", rp.len);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 }
 
 static void test_release(void)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 
 	CHECK(define(0, NULL, &rp) == 0, "size 0 releases the area: 0x%x", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 	tcsd_writer_init(&w, 5);
 	tcsd_put_u32(&w, 0, ctx);
 	tcsd_put_u32(&w, 1, NV_IDX);
 	tcsd_put_u32(&w, 2, 0);
 	tcsd_put_u32(&w, 3, 4);
-	CHECK(call(&w, TCSD_ORD_NVREADVALUE, &rp) && rp.result == TPM_E_BADINDEX,
+	CHECK(tcs_call(fd, &w, TCSD_ORD_NVREADVALUE, &rp) && rp.result == TPM_E_BADINDEX,
 	      "read after release: TPM_E_BADINDEX (0x%x)", rp.result);
-	reply_free(&rp);
+	tcs_reply_free(&rp);
 }
 
 int main(void)
 {
 	struct tcsd_packet_writer w;
 	struct test_tcsd t;
-	struct reply rp;
+	struct tcs_reply rp;
 
 	setenv("TSS12_TEST_TCSD", "embedded", 0);
 	memset(&t, 0, sizeof(t));
@@ -346,22 +247,18 @@ int main(void)
 		test_tcsd_stop(&t);
 		harness_skip("wire test of our tcsd only");
 	}
-	fd = connect_tcp(t.port);
+	fd = tcs_connect_tcp(t.port);
 	CHECK(fd >= 0, "connected to port %d", t.port);
 	if (fd >= 0) {
 		tcsd_writer_init(&w, 0);
-		if (call(&w, TCSD_ORD_OPENCONTEXT, &rp) && rp.result == 0)
+		if (tcs_call(fd, &w, TCSD_ORD_OPENCONTEXT, &rp) && rp.result == 0)
 			tcsd_get_u32(&rp.r, 0, &ctx);
 		CHECK(ctx != 0, "OpenContext");
-		reply_free(&rp);
+		tcs_reply_free(&rp);
 		test_define_write_read();
 		test_bad_requests();
 		test_release();
 		close(fd);
 	}
-	if (failures != 0)
-		test_tcsd_dump_log(&t);
-	test_tcsd_stop(&t);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures == 0 && checks > 0 ? 0 : 1;
+	return kit_daemon_down(&t);
 }

@@ -18,16 +18,12 @@
 #include "config.h"
 
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/rsa.h>
 
 #include <tss/tspi.h>
 #include <tss/tss_error.h>
@@ -38,32 +34,11 @@
 #include "admin_tcs.h"
 #include "harness.h"
 #include "trousers_tcsd.h"
+#include "tspi_kit.h"
 
-static int failures;
-static int checks;
 static bool trousers;
 
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-#define CODE(rc) ((rc) & 0xfff)
-#define CHECK_RC(rc, what) check((rc) == TSS_SUCCESS, "%s (0x%x)", (what), (unsigned)(rc))
-
 static const char owner_pw[] = "owner secret";
-static BYTE well_known[] = TSS_WELL_KNOWN_SECRET;
 static BYTE owner_sha1[20];	/* SHA-1 of owner_pw: what admin_tcs needs */
 
 static TSS_HCONTEXT ctx;
@@ -80,43 +55,14 @@ static void sha1(const void *p, size_t n, BYTE out[20])
 	EVP_Digest(p, n, out, &len, EVP_sha1(), NULL);
 }
 
-/* OpenSSL's own check of a TPM signature (PKCS#1 v1.5, SHA-1 DigestInfo) over SHA1(data). */
+/* OpenSSL's own check of a TPM signature over SHA1(data). */
 static int openssl_verify(const BYTE *mod, UINT32 mod_len, const BYTE *data, size_t data_len,
 			  const BYTE *sig, UINT32 sig_len)
 {
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *params = NULL;
-	BIGNUM *n = BN_bin2bn(mod, (int)mod_len, NULL), *e = BN_new();
-	EVP_PKEY_CTX *kctx = NULL, *vctx = NULL;
-	EVP_PKEY *pk = NULL;
 	BYTE digest[20];
-	int ok = 0;
 
 	sha1(data, data_len, digest);
-	if (bld == NULL || n == NULL || e == NULL || !BN_set_word(e, 65537) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
-		goto out;
-	kctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (kctx == NULL || EVP_PKEY_fromdata_init(kctx) <= 0 ||
-	    EVP_PKEY_fromdata(kctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		goto out;
-	vctx = EVP_PKEY_CTX_new(pk, NULL);
-	if (vctx == NULL || EVP_PKEY_verify_init(vctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(vctx, RSA_PKCS1_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_signature_md(vctx, EVP_sha1()) <= 0)
-		goto out;
-	ok = EVP_PKEY_verify(vctx, sig, sig_len, digest, 20) == 1;
-out:
-	EVP_PKEY_CTX_free(vctx);
-	EVP_PKEY_CTX_free(kctx);
-	EVP_PKEY_free(pk);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(n);
-	BN_free(e);
-	return ok;
+	return kit_rsa_verify_sha1(mod, mod_len, digest, sig, sig_len);
 }
 
 static TSS_RESULT set_owner_secret(const char *pw)
@@ -146,33 +92,12 @@ static void reset_lock(void)
 
 static bool setup(void)
 {
-	TSS_HKEY srk_tmpl;
 	TSS_HPOLICY pol;
 	TSS_RESULT rc;
 
-	rc = Tspi_Context_GetTpmObject(ctx, &tpm);
-	CHECK_RC(rc, "GetTpmObject");
-	rc = Tspi_GetPolicyObject(tpm, TSS_POLICY_USAGE, &owner_pol);
-	if (rc == TSS_SUCCESS)
-		rc = set_owner_secret(owner_pw);
-	CHECK_RC(rc, "owner policy");
-	rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
-				       TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &srk_tmpl);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, TSS_POLICY_USAGE, &pol);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_SHA1, 20, well_known);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Policy_AssignToObject(pol, srk_tmpl);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_TPM_TakeOwnership(tpm, srk_tmpl, 0);
-	CHECK_RC(rc, "TakeOwnership");
-	if (rc != TSS_SUCCESS)
+	if (kit_take_ownership(ctx, owner_pw, &tpm, &owner_pol) != TSS_SUCCESS)
 		return false;
-	rc = Tspi_Context_LoadKeyByUUID(ctx, TSS_PS_TYPE_SYSTEM, (TSS_UUID)TSS_UUID_SRK, &srk);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Policy_AssignToObject(pol, srk);
-	CHECK_RC(rc, "load the SRK");
+	kit_load_srk(ctx, &srk);
 	/* A 2048-bit signing key with a usage secret: every signed command runs an OIAP session. */
 	rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
 				       TSS_KEY_TYPE_SIGNING | TSS_KEY_SIZE_2048 |
@@ -673,20 +598,12 @@ static void test_temp_deactivate(void)
 int main(void)
 {
 	struct test_tcsd t;
-	char ups[PATH_MAX + 32];
 	TSS_RESULT rc;
 
 	/* A daemon that drops the raw TCS connection must fail checks, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
-	if (getenv("TSS12_TEST_TCSD") == NULL)
-		setenv("TSS12_TEST_TCSD", "embedded", 1);
-	memset(&t, 0, sizeof(t));
-	test_tcsd_start_or_skip(&t);
-	test_tcsd_setenv(&t);
-	snprintf(ups, sizeof(ups), "%s/user.data", t.dir);
-	setenv("TSS_USER_PS_FILE", ups, 1);
+	kit_daemon_up(&t, "embedded");
 	trousers = strcmp(test_tcsd_name(&t), "trousers") == 0;
-	printf("daemon: %s\n", test_tcsd_name(&t));
 	sha1(owner_pw, strlen(owner_pw), owner_sha1);
 
 	rc = Tspi_Context_Create(&ctx);
@@ -704,9 +621,5 @@ int main(void)
 		test_temp_deactivate();
 	}
 	Tspi_Context_Close(ctx);
-	if (failures != 0)
-		test_tcsd_dump_log(&t);
-	test_tcsd_stop(&t);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures == 0 && checks > 0 ? 0 : 1;
+	return kit_daemon_down(&t);
 }

@@ -11,14 +11,9 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <tss/tspi.h>
@@ -29,34 +24,14 @@
 
 #include "harness.h"
 #include "tcsd_ordinals.h"
+#include "tcs_client.h"
 #include "tcsd_wire.h"
 #include "trousers_tcsd.h"
+#include "tspi_kit.h"
 
-static int failures;
-static int checks;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-#define CODE(rc) ((rc) & 0xfff)
-#define CHECK_RC(rc, what) check((rc) == TSS_SUCCESS, "%s (0x%x)", (what), (unsigned)(rc))
 /* A TPM refusal: a TPM-layer error code (layer bits 0, not success). */
 #define TPM_REFUSED(rc) ((rc) != TSS_SUCCESS && ((rc) & 0x3000) == 0)
 
-static BYTE well_known[] = TSS_WELL_KNOWN_SECRET;
 static const TSS_UUID srk_uuid = TSS_UUID_SRK;
 static const char del_secret[] = "delegated secret";
 static const char key_secret[] = "key usage secret";
@@ -70,15 +45,7 @@ static UINT32 fam_id;
 
 static TSS_RESULT new_policy(TSS_HCONTEXT c, const char *secret, TSS_HPOLICY *out)
 {
-	TSS_RESULT rc;
-
-	if ((rc = Tspi_Context_CreateObject(c, TSS_OBJECT_TYPE_POLICY, TSS_POLICY_USAGE, out)))
-		return rc;
-	if (secret == NULL)
-		return Tspi_Policy_SetSecret(*out, TSS_SECRET_MODE_SHA1, sizeof(well_known),
-					     well_known);
-	return Tspi_Policy_SetSecret(*out, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(secret),
-				     (BYTE *)secret);
+	return kit_policy_new(c, TSS_POLICY_USAGE, secret, out);
 }
 
 /* A policy of ctx2 holding a copy of blob (owner or key) with secret. */
@@ -123,87 +90,23 @@ static int daemon_port;
 /* TrouSerS' tcsd swaps out only other contexts' sessions and ends unknown handles silently. */
 static bool daemon_trousers;
 
-static int connect_tcs(void)
-{
-	struct sockaddr_in sa;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)daemon_port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
-static int io_all(int fd, void *p, size_t n, bool out)
-{
-	uint8_t *b = p;
-
-	while (n > 0) {
-		struct pollfd pfd = { .fd = fd, .events = out ? POLLOUT : POLLIN };
-		ssize_t r;
-
-		if (poll(&pfd, 1, 15000) != 1)
-			return -1;
-		r = out ? send(fd, b, n, MSG_NOSIGNAL) : recv(fd, b, n, 0);
-		if (r <= 0)
-			return -1;
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-struct reply {
-	uint8_t *pkt;
-	struct tcsd_packet_reader r;
-	uint32_t result;
-};
-
 /* Sends w as ordinal; the reply's result, or 0xffffffff if the exchange failed. */
-static uint32_t raw_call(int fd, struct tcsd_packet_writer *w, uint32_t ordinal, struct reply *rp)
+static uint32_t raw_call(int fd, struct tcsd_packet_writer *w, uint32_t ordinal,
+			 struct tcs_reply *rp)
 {
-	uint8_t *pkt = NULL, hdr[TCSD_HDR_SIZE];
-	struct tcsd_hdr h;
-	size_t len;
-	int err;
-
-	memset(rp, 0, sizeof(*rp));
-	err = tcsd_writer_finish(w, ordinal, &pkt, &len);
-	tcsd_writer_free(w);
-	if (err != 0 || io_all(fd, pkt, len, true) != 0 ||
-	    io_all(fd, hdr, sizeof(hdr), false) != 0 ||
-	    tcsd_hdr_decode(hdr, sizeof(hdr), &h, false) != 0 || h.packet_size < sizeof(hdr) ||
-	    h.packet_size > (1u << 20)) {
-		free(pkt);
-		return 0xffffffff;
-	}
-	free(pkt);
-	rp->pkt = malloc(h.packet_size);
-	memcpy(rp->pkt, hdr, sizeof(hdr));
-	if (io_all(fd, rp->pkt + sizeof(hdr), h.packet_size - sizeof(hdr), false) != 0 ||
-	    tcsd_reader_init(&rp->r, rp->pkt, h.packet_size, false) != 0) {
-		free(rp->pkt);
-		rp->pkt = NULL;
-		return 0xffffffff;
-	}
-	return rp->result = tcsd_reader_code(&rp->r);
+	return tcs_call(fd, w, ordinal, rp) ? rp->result : 0xffffffff;
 }
 
 static uint32_t raw_open(int fd)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	uint32_t tcs_ctx = 0;
 
 	tcsd_writer_init(&w, 0);
 	if (raw_call(fd, &w, TCSD_ORD_OPENCONTEXT, &rp) == 0)
 		tcsd_get_u32(&rp.r, 0, &tcs_ctx);
-	free(rp.pkt);
+	tcs_reply_free(&rp);
 	return tcs_ctx;
 }
 
@@ -212,7 +115,7 @@ static uint32_t raw_dsap(int fd, uint32_t tcs_ctx, const BYTE *value, UINT32 val
 			 UINT32 claimed_len, uint32_t *handle)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	TPM_NONCE odd, even, even_dsap;
 	uint32_t rc;
 
@@ -234,7 +137,7 @@ static uint32_t raw_dsap(int fd, uint32_t tcs_ctx, const BYTE *value, UINT32 val
 		if (tcsd_reader_done(&rp.r) != 0)
 			rc = 0xfffffffe;
 	}
-	free(rp.pkt);
+	tcs_reply_free(&rp);
 	return rc;
 }
 
@@ -242,11 +145,11 @@ static uint32_t raw_dsap(int fd, uint32_t tcs_ctx, const BYTE *value, UINT32 val
 static int tpm_auth_sessions(void)
 {
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 	BYTE sub[4] = { 0, 0, 0, TPM_RT_AUTH };
 	const uint8_t *p = NULL;
 	uint32_t idx = 2, len = 0, tcs_ctx;
-	int fd = connect_tcs(), n = -1;
+	int fd = tcs_connect_tcp(daemon_port), n = -1;
 
 	if (fd < 0)
 		return -1;
@@ -259,7 +162,7 @@ static int tpm_auth_sessions(void)
 		if (raw_call(fd, &w, TCSD_ORD_GETCAPABILITY, &rp) == 0 &&
 		    tcsd_get_sized_ptr(&rp.r, &idx, &p, &len, 4096) == 0 && len >= 2)
 			n = p[0] << 8 | p[1];
-		free(rp.pkt);
+		tcs_reply_free(&rp);
 	}
 	close(fd);
 	return n;
@@ -275,9 +178,9 @@ static int tpm_auth_sessions(void)
 static void test_dsap_accounting(const BYTE *blob, UINT32 blob_len)
 {
 	uint32_t tcs_ctx, h[RAW_SESSIONS], rc;
-	int before = tpm_auth_sessions(), fd = connect_tcs(), ok = 0, n = -1;
+	int before = tpm_auth_sessions(), fd = tcs_connect_tcp(daemon_port), ok = 0, n = -1;
 	struct tcsd_packet_writer w;
-	struct reply rp;
+	struct tcs_reply rp;
 
 	tcs_ctx = fd >= 0 ? raw_open(fd) : 0;
 	check(tcs_ctx != 0, "raw TCS context");
@@ -288,7 +191,7 @@ static void test_dsap_accounting(const BYTE *blob, UINT32 blob_len)
 	tcsd_put_u32(&w, 0, tcs_ctx);
 	tcsd_put_uuid(&w, 1, &srk_uuid);
 	rc = raw_call(fd, &w, TCSD_ORD_LOADKEYBYUUID, &rp);
-	free(rp.pkt);
+	tcs_reply_free(&rp);
 	check(rc == 0, "raw LoadKeyByUUID(SRK) (0x%x)", rc);
 	for (int i = 0; i < RAW_SESSIONS; i++)
 		ok += raw_dsap(fd, tcs_ctx, blob, blob_len, blob_len, &h[i]) == 0;
@@ -304,13 +207,13 @@ static void test_dsap_accounting(const BYTE *blob, UINT32 blob_len)
 	tcsd_put_u32(&w, 0, tcs_ctx);
 	tcsd_put_u32(&w, 1, h[0]);
 	rc = raw_call(fd, &w, TCSD_ORD_TERMINATEHANDLE, &rp);
-	free(rp.pkt);
+	tcs_reply_free(&rp);
 	check(rc == 0, "TerminateHandle of the first DSAP session (0x%x)", rc);
 	tcsd_writer_init(&w, 2);
 	tcsd_put_u32(&w, 0, tcs_ctx);
 	tcsd_put_u32(&w, 1, h[0]);
 	rc = raw_call(fd, &w, TCSD_ORD_TERMINATEHANDLE, &rp);
-	free(rp.pkt);
+	tcs_reply_free(&rp);
 	check(rc != 0 || daemon_trousers, "ended twice: refused (0x%x)", rc);
 	/* Lies about the blob's size, and a missing blob. */
 	rc = raw_dsap(fd, tcs_ctx, blob, blob_len, blob_len + 100, &h[0]);
@@ -336,28 +239,10 @@ out:
 
 static void test_setup(void)
 {
-	TSS_HKEY srk_tmpl;
-	TSS_HPOLICY pol;
 	TSS_RESULT rc;
 
-	rc = Tspi_Context_GetTpmObject(ctx, &tpm);
-	CHECK_RC(rc, "GetTpmObject");
-	rc = Tspi_GetPolicyObject(tpm, TSS_POLICY_USAGE, &pol);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_SHA1, sizeof(well_known),
-					   well_known);
-	CHECK_RC(rc, "owner policy: well-known secret");
-	rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
-				       TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &srk_tmpl);
-	if (rc == TSS_SUCCESS && (rc = new_policy(ctx, NULL, &pol)) == TSS_SUCCESS)
-		rc = Tspi_Policy_AssignToObject(pol, srk_tmpl);
-	CHECK_RC(rc, "SRK template");
-	rc = Tspi_TPM_TakeOwnership(tpm, srk_tmpl, 0);
-	CHECK_RC(rc, "TakeOwnership");
-	rc = Tspi_Context_LoadKeyByUUID(ctx, TSS_PS_TYPE_SYSTEM, srk_uuid, &srk);
-	if (rc == TSS_SUCCESS && (rc = new_policy(ctx, NULL, &pol)) == TSS_SUCCESS)
-		rc = Tspi_Policy_AssignToObject(pol, srk);
-	CHECK_RC(rc, "SRK loaded with its policy");
+	kit_take_ownership(ctx, NULL, &tpm, NULL);
+	kit_load_srk(ctx, &srk);
 	rc = Tspi_Context_GetTpmObject(ctx2, &tpm2);
 	CHECK_RC(rc, "second context's TPM object");
 	/*
@@ -909,16 +794,9 @@ static void test_invalidate(void)
 int main(void)
 {
 	struct test_tcsd t;
-	char ups[PATH_MAX + 32];
 	TSS_RESULT rc;
 
-	memset(&t, 0, sizeof(t));
-	setenv("TSS12_TEST_TCSD", "embedded", 0);
-	test_tcsd_start_or_skip(&t);
-	test_tcsd_setenv(&t);
-	snprintf(ups, sizeof(ups), "%s/user.data", t.dir);
-	setenv("TSS_USER_PS_FILE", ups, 1);
-	printf("daemon: %s\n", test_tcsd_name(&t));
+	kit_daemon_up(&t, "embedded");
 	daemon_port = t.port;
 	daemon_trousers = t.kind == TEST_TCSD_TROUSERS;
 
@@ -944,9 +822,5 @@ int main(void)
 	Tspi_Context_Close(ctx2);
 	Tspi_Context_Close(ctx);
 	free(owner_blob);
-	if (failures != 0)
-		test_tcsd_dump_log(&t);
-	test_tcsd_stop(&t);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures == 0 && checks > 0 ? 0 : 1;
+	return kit_daemon_down(&t);
 }

@@ -8,16 +8,10 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <openssl/evp.h>
-#include <openssl/rsa.h>
-#include <openssl/core_names.h>
-#include <openssl/param_build.h>
 
 #include <tss/tspi.h>
 #include <tss/tss_error.h>
@@ -26,53 +20,16 @@
 
 #include "harness.h"
 #include "trousers_tcsd.h"
-
-static int failures;
-static int checks;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-/* The result without its layer bits (TPM codes have none). */
-#define CODE(rc) ((rc) & 0xfff)
-#define CHECK_RC(rc, what) check((rc) == TSS_SUCCESS, "%s (0x%x)", (what), (unsigned)(rc))
+#include "tspi_kit.h"
 
 /* ---- helpers ---- */
 
 static const TSS_UUID srk_uuid = TSS_UUID_SRK;
-static BYTE well_known[] = TSS_WELL_KNOWN_SECRET;
 
 static TSS_RESULT set_secret(TSS_HCONTEXT ctx, TSS_HOBJECT obj, const char *secret,
 			     TSS_HPOLICY *out)
 {
-	TSS_HPOLICY pol;
-	TSS_RESULT rc;
-
-	if ((rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, TSS_POLICY_USAGE, &pol)))
-		return rc;
-	if (secret == NULL)
-		rc = Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_SHA1, sizeof(well_known), well_known);
-	else
-		rc = Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(secret),
-					   (BYTE *)secret);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Policy_AssignToObject(pol, obj);
-	if (out != NULL)
-		*out = pol;
-	return rc;
+	return kit_policy_assign(ctx, obj, TSS_POLICY_USAGE, secret, out);
 }
 
 static TSS_RESULT make_key(TSS_HCONTEXT ctx, TSS_HKEY parent, TSS_FLAG flags, const char *secret,
@@ -93,43 +50,6 @@ static TSS_RESULT make_key(TSS_HCONTEXT ctx, TSS_HKEY parent, TSS_FLAG flags, co
 	return rc;
 }
 
-/* OpenSSL's own check of a TPM signature (PKCS#1 v1.5 over DigestInfo(SHA-1)). */
-static int openssl_verify(const BYTE *mod, UINT32 mod_len, const BYTE digest[20], const BYTE *sig,
-			  UINT32 sig_len)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *params = NULL;
-	BIGNUM *n = BN_bin2bn(mod, (int)mod_len, NULL), *e = BN_new();
-	EVP_PKEY_CTX *kctx = NULL, *vctx = NULL;
-	EVP_PKEY *pk = NULL;
-	int ok = 0;
-
-	if (bld == NULL || n == NULL || e == NULL || !BN_set_word(e, 65537) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
-		goto out;
-	kctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	if (kctx == NULL || EVP_PKEY_fromdata_init(kctx) <= 0 ||
-	    EVP_PKEY_fromdata(kctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		goto out;
-	vctx = EVP_PKEY_CTX_new(pk, NULL);
-	if (vctx == NULL || EVP_PKEY_verify_init(vctx) <= 0 ||
-	    EVP_PKEY_CTX_set_rsa_padding(vctx, RSA_PKCS1_PADDING) <= 0 ||
-	    EVP_PKEY_CTX_set_signature_md(vctx, EVP_sha1()) <= 0)
-		goto out;
-	ok = EVP_PKEY_verify(vctx, sig, sig_len, digest, 20) == 1;
-out:
-	EVP_PKEY_CTX_free(vctx);
-	EVP_PKEY_CTX_free(kctx);
-	EVP_PKEY_free(pk);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(n);
-	BN_free(e);
-	return ok;
-}
-
 /* ---- the checks ---- */
 
 static TSS_HCONTEXT ctx;
@@ -138,24 +58,7 @@ static TSS_HKEY srk;
 
 static void test_ownership(void)
 {
-	TSS_HKEY srk_tmpl;
-	TSS_HPOLICY tpm_pol;
-	TSS_RESULT rc;
-
-	rc = Tspi_Context_GetTpmObject(ctx, &tpm);
-	CHECK_RC(rc, "GetTpmObject");
-	rc = Tspi_GetPolicyObject(tpm, TSS_POLICY_USAGE, &tpm_pol);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Policy_SetSecret(tpm_pol, TSS_SECRET_MODE_SHA1, sizeof(well_known),
-					   well_known);
-	CHECK_RC(rc, "owner policy: well-known secret");
-	rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
-				       TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &srk_tmpl);
-	CHECK_RC(rc, "SRK template object");
-	rc = set_secret(ctx, srk_tmpl, NULL, NULL);
-	CHECK_RC(rc, "SRK policy: well-known secret");
-	rc = Tspi_TPM_TakeOwnership(tpm, srk_tmpl, 0);
-	CHECK_RC(rc, "TakeOwnership (SRK + owner well-known)");
+	kit_take_ownership(ctx, NULL, &tpm, NULL);
 }
 
 static void test_srk(void)
@@ -163,10 +66,7 @@ static void test_srk(void)
 	UINT32 n = 0;
 	TSS_RESULT rc;
 
-	rc = Tspi_Context_LoadKeyByUUID(ctx, TSS_PS_TYPE_SYSTEM, srk_uuid, &srk);
-	CHECK_RC(rc, "LoadKeyByUUID(system, SRK)");
-	rc = set_secret(ctx, srk, NULL, NULL);
-	CHECK_RC(rc, "SRK usage policy");
+	kit_load_srk(ctx, &srk);
 	rc = Tspi_GetAttribUint32(srk, TSS_TSPATTRIB_KEY_INFO, TSS_TSPATTRIB_KEYINFO_USAGE, &n);
 	check(rc == TSS_SUCCESS && n == TSS_KEYUSAGE_STORAGE, "SRK is a storage key (%u)", n);
 	rc = Tspi_GetAttribUint32(srk, TSS_TSPATTRIB_KEY_INFO, TSS_TSPATTRIB_KEYINFO_AUTHUSAGE, &n);
@@ -210,7 +110,7 @@ static void test_sign(void)
 		static const BYTE hello[20] = { 0xaa, 0xf4, 0xc6, 0x1d, 0xdc, 0xc5, 0xe8, 0xa2,
 						0xda, 0xbe, 0xde, 0x0f, 0x3b, 0x48, 0x2c, 0xd9,
 						0xae, 0xa9, 0x43, 0x4d };
-		check(rc == TSS_SUCCESS && openssl_verify(mod, mod_len, hello, sig, sig_len),
+		check(rc == TSS_SUCCESS && kit_rsa_verify_sha1(mod, mod_len, hello, sig, sig_len),
 		      "OpenSSL verifies the TPM's signature over SHA1(\"hello\")");
 	}
 	sig[10] ^= 1;
@@ -520,16 +420,9 @@ static void test_objects(void)
 int main(void)
 {
 	struct test_tcsd t;
-	char ups[PATH_MAX + 32];
 	TSS_RESULT rc;
 
-	memset(&t, 0, sizeof(t));
-	test_tcsd_start_or_skip(&t);
-	test_tcsd_setenv(&t);
-	/* User persistent storage in the test's own directory, never ~/.trousers. */
-	snprintf(ups, sizeof(ups), "%s/user.data", t.dir);
-	setenv("TSS_USER_PS_FILE", ups, 1);
-	printf("daemon: %s\n", test_tcsd_name(&t));
+	kit_daemon_up(&t, NULL);
 
 	rc = Tspi_Context_Create(&ctx);
 	CHECK_RC(rc, "Context_Create");
@@ -546,9 +439,5 @@ int main(void)
 		test_changeauth();
 	}
 	Tspi_Context_Close(ctx);
-	if (failures != 0)
-		test_tcsd_dump_log(&t);
-	test_tcsd_stop(&t);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures == 0 && checks > 0 ? 0 : 1;
+	return kit_daemon_down(&t);
 }

@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,32 +23,11 @@
 
 #include "harness.h"
 #include "trousers_tcsd.h"
+#include "tspi_kit.h"
 
-static int failures;
-static int checks;
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	checks++;
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-#define CHECK_RC(rc, what) check((rc) == TSS_SUCCESS, "%s (0x%x)", (what), (unsigned)(rc))
 /* A TPM error comes back unchanged (layer 0); TSP errors carry TSS_LAYER_TSP. */
 #define CHECK_IS(rc, want, what) \
 	check((rc) == (want), "%s -> 0x%x (want 0x%x)", (what), (unsigned)(rc), (unsigned)(want))
-
-static BYTE well_known[] = TSS_WELL_KNOWN_SECRET;
 
 static TSS_HCONTEXT ctx;
 static TSS_HTPM tpm;
@@ -74,15 +52,7 @@ enum {
 
 static TSS_RESULT policy_new(const char *secret, TSS_HPOLICY *out)
 {
-	TSS_RESULT rc;
-
-	if ((rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, TSS_POLICY_USAGE, out)))
-		return rc;
-	if (secret == NULL)
-		return Tspi_Policy_SetSecret(*out, TSS_SECRET_MODE_SHA1, sizeof(well_known),
-					     well_known);
-	return Tspi_Policy_SetSecret(*out, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(secret),
-				     (BYTE *)secret);
+	return kit_policy_new(ctx, TSS_POLICY_USAGE, secret, out);
 }
 
 /*
@@ -196,26 +166,7 @@ static TSS_HPOLICY conflict_policy(void)
 
 static void test_setup(void)
 {
-	TSS_HPOLICY tpm_pol, srk_pol;
-	TSS_HKEY srk_tmpl;
-	TSS_RESULT rc;
-
-	rc = Tspi_Context_GetTpmObject(ctx, &tpm);
-	CHECK_RC(rc, "GetTpmObject");
-	rc = Tspi_GetPolicyObject(tpm, TSS_POLICY_USAGE, &tpm_pol);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Policy_SetSecret(tpm_pol, TSS_SECRET_MODE_SHA1, sizeof(well_known),
-					   well_known);
-	CHECK_RC(rc, "owner policy: well-known secret");
-	rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
-				       TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &srk_tmpl);
-	if (rc == TSS_SUCCESS)
-		rc = policy_new(NULL, &srk_pol);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_Policy_AssignToObject(srk_pol, srk_tmpl);
-	if (rc == TSS_SUCCESS)
-		rc = Tspi_TPM_TakeOwnership(tpm, srk_tmpl, 0);
-	CHECK_RC(rc, "TakeOwnership");
+	kit_take_ownership(ctx, NULL, &tpm, NULL);
 }
 
 static void test_object(void)
@@ -664,17 +615,10 @@ static void test_sizes_and_release(void)
 int main(void)
 {
 	struct test_tcsd t;
-	char ups[PATH_MAX + 32];
 	TSS_RESULT rc;
 
 	/* Default: our tcsd on an embedded libtpms TPM (fast); the wrapper picks TrouSerS. */
-	setenv("TSS12_TEST_TCSD", "embedded", 0);
-	memset(&t, 0, sizeof(t));
-	test_tcsd_start_or_skip(&t);
-	test_tcsd_setenv(&t);
-	snprintf(ups, sizeof(ups), "%s/user.data", t.dir);
-	setenv("TSS_USER_PS_FILE", ups, 1);
-	printf("daemon: %s\n", test_tcsd_name(&t));
+	kit_daemon_up(&t, "embedded");
 
 	rc = Tspi_Context_Create(&ctx);
 	CHECK_RC(rc, "Context_Create");
@@ -696,9 +640,5 @@ int main(void)
 		test_sizes_and_release();
 	}
 	Tspi_Context_Close(ctx);
-	if (failures != 0)
-		test_tcsd_dump_log(&t);
-	test_tcsd_stop(&t);
-	printf("%d checks, %d failed\n", checks, failures);
-	return failures == 0 && checks > 0 ? 0 : 1;
+	return kit_daemon_down(&t);
 }

@@ -9,39 +9,17 @@
 # exercised with ours only.
 # Skips (77) without Debian's libtspi-dev.
 set -u
+. "$(dirname "$0")/interop_lib.sh"
 
-top_srcdir=${TOP_SRCDIR:-../..}
-top_builddir=${TOP_BUILDDIR:-../..}
-cc=${CC:-cc}
-libdir=$top_builddir/tspi/.libs
-with_tcsd=$top_builddir/tests/integration/with_tcsd
-src=$top_srcdir/tests/interop/delegation_peer.c
-
-[ -f /usr/include/tss/tspi.h ] || { echo "SKIP: Debian's libtspi-dev is not installed"; exit 77; }
-[ -e "$libdir/libtspi.so.1" ] || { echo "FAIL: $libdir/libtspi.so.1 not built"; exit 1; }
-[ -x "$with_tcsd" ] || { echo "FAIL: $with_tcsd not built"; exit 1; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tss12-delegation-interop.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-
-$cc -o "$work/peer_trousers" "$src" -ltspi || { echo "FAIL: building against TrouSerS"; exit 1; }
-san=$(printf '%s\n' ${TEST_CFLAGS:-} | grep -e '^-fsanitize' -e '^-fno-sanitize' | tr '\n' ' ')
-$cc $san -I"$top_srcdir/include" -o "$work/peer_ours" "$src" -L"$libdir" -ltspi \
-	-Wl,-rpath,"$(cd "$libdir" && pwd)" || { echo "FAIL: building against ours"; exit 1; }
-loaded=$(ldd "$work/peer_ours" | awk '/libtspi\.so\.1/ { print $3 }')
-case $loaded in
-*/tspi/.libs/*) ;;
-*) echo "FAIL: peer_ours would load '$loaded'"; exit 1 ;;
-esac
+interop_start delegation-interop
+interop_build_peers "$top_srcdir/tests/interop/delegation_peer.c"
 
 # Our tcsd: on the embedded TPM unless the caller chose another daemon.
 TSS12_TEST_TCSD=${TSS12_TEST_TCSD:-embedded}
-export TSS12_TEST_TCSD WORK="$work"
+export TSS12_TEST_TCSD
 "$with_tcsd" sh -c '
 	set -e
-	T=$WORK/peer_trousers
-	O=$WORK/peer_ours
-	step() { echo "== $*"; "$@" || { echo "FAIL: $*"; exit 1; }; }
+	. "$INTEROP_LIB"
 	step $T own
 	step $T family $WORK/fam
 	step $T delegate $WORK/fam $WORK/blob.t

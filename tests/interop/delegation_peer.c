@@ -25,59 +25,20 @@
 
 #include <trousers/tss.h>
 
+#include "peer_kit.h"
+
 static const char del_secret[] = "delegated secret";
-static BYTE well_known[20];
 
 static TSS_HCONTEXT ctx;
 static TSS_HTPM tpm;
 
-static void die(const char *what, TSS_RESULT rc)
-{
-	fprintf(stderr, "delegation_peer: %s: 0x%x\n", what, (unsigned)rc);
-	exit(1);
-}
-
-#define TRY(call, what)                          \
-	do {                                     \
-		TSS_RESULT rc_ = (call);         \
-		if (rc_ != TSS_SUCCESS)          \
-			die((what), rc_);        \
-	} while (0)
-
-static TSS_HPOLICY new_policy(const char *plain)
-{
-	TSS_HPOLICY p;
-
-	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, TSS_POLICY_USAGE, &p),
-	    "policy object");
-	if (plain == NULL)
-		TRY(Tspi_Policy_SetSecret(p, TSS_SECRET_MODE_SHA1, 20, well_known), "secret");
-	else
-		TRY(Tspi_Policy_SetSecret(p, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(plain),
-					  (BYTE *)plain),
-		    "secret");
-	return p;
-}
-
-static void write_file(const char *path, const void *p, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (f == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0)
-		die(path, 0);
-}
-
+/* The whole file, neither empty nor larger than buf. */
 static size_t read_file(const char *path, BYTE *buf, size_t cap)
 {
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	size_t n = peer_read_file(path, buf, cap);
 
-	if (f == NULL)
-		die(path, 0);
-	n = fread(buf, 1, cap, f);
-	fclose(f);
 	if (n == 0 || n == cap)
-		die("file size", (TSS_RESULT)n);
+		peer_die("file size", (TSS_RESULT)n);
 	return n;
 }
 
@@ -94,7 +55,7 @@ static TSS_HPOLICY blob_policy(const char *path)
 {
 	BYTE blob[4096];
 	size_t n = read_file(path, blob, sizeof(blob));
-	TSS_HPOLICY p = new_policy(del_secret);
+	TSS_HPOLICY p = peer_policy(ctx, 0, del_secret);
 
 	TRY(Tspi_SetAttribData(p, TSS_TSPATTRIB_POLICY_DELEGATION_INFO,
 			       TSS_TSPATTRIB_POLDEL_OWNERBLOB, (UINT32)n, blob),
@@ -123,21 +84,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: delegation_peer COMMAND ARGS\n");
 		return 2;
 	}
-	TRY(Tspi_Context_Create(&ctx), "Context_Create");
-	TRY(Tspi_Context_Connect(ctx, NULL), "Context_Connect");
-	TRY(Tspi_Context_GetTpmObject(ctx, &tpm), "GetTpmObject");
+	peer_name = "delegation_peer";
+	peer_connect(&ctx, &tpm);
 	TRY(Tspi_GetPolicyObject(tpm, TSS_POLICY_USAGE, &owner), "owner policy");
-	TRY(Tspi_Policy_SetSecret(owner, TSS_SECRET_MODE_SHA1, 20, well_known), "owner secret");
+	peer_set_secret(owner, NULL);
 
 	if (strcmp(cmd, "own") == 0) {
-		TSS_HKEY srk;
-		TSS_HPOLICY sp = new_policy(NULL);
-
-		TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
-					      TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &srk),
-		    "SRK object");
-		TRY(Tspi_Policy_AssignToObject(sp, srk), "SRK policy");
-		TRY(Tspi_TPM_TakeOwnership(tpm, srk, 0), "TakeOwnership");
+		peer_take_ownership(ctx, tpm, NULL);
 	} else if (strcmp(cmd, "family") == 0 && argc == 3) {
 		TSS_HDELFAMILY fam;
 		UINT32 id = 0;
@@ -151,10 +104,10 @@ int main(int argc, char **argv)
 					 TSS_TSPATTRIB_DELFAMILYSTATE_ENABLED, TRUE),
 		    "enable family");
 		snprintf(text, sizeof(text), "%u", id);
-		write_file(argv[2], text, strlen(text));
+		peer_write_file(argv[2], text, strlen(text));
 	} else if (strcmp(cmd, "delegate") == 0 && argc == 4) {
 		TSS_HDELFAMILY fam;
-		TSS_HPOLICY del = new_policy(del_secret);
+		TSS_HPOLICY del = peer_policy(ctx, 0, del_secret);
 		UINT32 len = 0;
 		BYTE *blob = NULL;
 
@@ -173,14 +126,14 @@ int main(int argc, char **argv)
 		TRY(Tspi_GetAttribData(del, TSS_TSPATTRIB_POLICY_DELEGATION_INFO,
 				       TSS_TSPATTRIB_POLDEL_OWNERBLOB, &len, &blob),
 		    "owner blob");
-		write_file(argv[3], blob, len);
+		peer_write_file(argv[3], blob, len);
 	} else if (strcmp(cmd, "use") == 0 && argc == 3) {
 		TRY(read_pubek(blob_policy(argv[2])), "OwnerReadPubek through the delegation");
 	} else if (strcmp(cmd, "refused") == 0 && argc == 3) {
 		TSS_RESULT rc = read_pubek(blob_policy(argv[2]));
 
 		if (rc == TSS_SUCCESS || (rc & 0x3000) != 0)
-			die("a revoked delegation was not refused by the TPM", rc);
+			peer_die("a revoked delegation was not refused by the TPM", rc);
 	} else if (strcmp(cmd, "verify") == 0 && argc == 3) {
 		TRY(Tspi_TPM_Delegate_VerifyDelegation(blob_policy(argv[2])), "VerifyDelegation");
 	} else if (strcmp(cmd, "cache") == 0 && argc == 4) {
@@ -189,7 +142,7 @@ int main(int argc, char **argv)
 							   TSS_DELEGATE_CACHEOWNERDELEGATION_OVERWRITEEXISTING),
 		    "CacheOwnerDelegation");
 	} else if (strcmp(cmd, "use-row") == 0 && argc == 3) {
-		TSS_HPOLICY row = new_policy(del_secret);
+		TSS_HPOLICY row = peer_policy(ctx, 0, del_secret);
 
 		TRY(Tspi_SetAttribUint32(row, TSS_TSPATTRIB_POLICY_DELEGATION_INFO,
 					 TSS_TSPATTRIB_POLDEL_INDEX, (UINT32)atoi(argv[2])),

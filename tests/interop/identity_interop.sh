@@ -10,43 +10,18 @@
 #    collated by TrouSerS' is activated by ours (3DES and AES).
 # Skips (77) without Debian's libtspi-dev or a usable tcsd.
 set -u
+. "$(dirname "$0")/interop_lib.sh"
 
-top_srcdir=${TOP_SRCDIR:-../..}
-top_builddir=${TOP_BUILDDIR:-../..}
-cc=${CC:-cc}
-libdir=$top_builddir/tspi/.libs
-with_tcsd=$top_builddir/tests/integration/with_tcsd
-src=$top_srcdir/tests/interop/identity_peer.c
 ca=$top_builddir/tests/integration/identity_ca
-
-[ -f /usr/include/tss/tspi.h ] || { echo "SKIP: Debian's libtspi-dev is not installed"; exit 77; }
-[ -e "$libdir/libtspi.so.1" ] || { echo "FAIL: $libdir/libtspi.so.1 not built"; exit 1; }
-[ -x "$with_tcsd" ] || { echo "FAIL: $with_tcsd not built"; exit 1; }
-[ -x "$ca" ] || { echo "FAIL: $ca not built"; exit 1; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tss12-identity-interop.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-
-# TrouSerS' build sees only /usr/include; ours only our headers and library.
-$cc -o "$work/peer_trousers" "$src" -ltspi || { echo "FAIL: building against TrouSerS"; exit 1; }
-san=$(printf '%s\n' ${TEST_CFLAGS:-} | grep -e '^-fsanitize' -e '^-fno-sanitize' | tr '\n' ' ')
-$cc $san -I"$top_srcdir/include" -o "$work/peer_ours" "$src" -L"$libdir" -ltspi \
-	-Wl,-rpath,"$(cd "$libdir" && pwd)" || { echo "FAIL: building against ours"; exit 1; }
-loaded=$(ldd "$work/peer_ours" | awk '/libtspi\.so\.1/ { print $3 }')
-case $loaded in
-*/tspi/.libs/*) ;;
-*) echo "FAIL: peer_ours would load '$loaded'"; exit 1 ;;
-esac
+interop_start identity-interop "$ca"
+interop_build_peers "$top_srcdir/tests/interop/identity_peer.c"
 
 TSS12_TEST_TCSD=${TSS12_TEST_TCSD:-embedded}
-export TSS12_TEST_TCSD WORK="$work" CA="$ca"
+export TSS12_TEST_TCSD CA="$ca"
 "$with_tcsd" sh -c '
 	set -e
-	T=$WORK/peer_trousers
-	O=$WORK/peer_ours
+	. "$INTEROP_LIB"
 	export TSS_USER_PS_FILE=$WORK/user.data
-	step() { echo "== $*"; "$@" || { echo "FAIL: $*"; exit 1; }; }
-	refuse() { echo "== (must fail) $*"; if "$@"; then echo "FAIL: accepted: $*"; exit 1; fi; }
 	cred="CN=interop AIK, issued by the tss12 test CA"
 	step "$CA" init "$WORK"
 	step $T own

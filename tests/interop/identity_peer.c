@@ -26,99 +26,25 @@
 
 #include <trousers/tss.h>
 
+#include "peer_kit.h"
+
 static const char owner_secret[] = "identity-owner";
 static const char aik_secret[] = "aik";
-static BYTE well_known[20];
-static const TSS_UUID srk_uuid = TSS_UUID_SRK;
 /* "tss12 AIK" in UTF-16LE, as applications pass labels. */
 static BYTE label[] = { 't', 0, 's', 0, 's', 0, '1', 0, '2', 0, ' ', 0, 'A', 0, 'I', 0, 'K', 0 };
 
 static TSS_HCONTEXT ctx;
 static TSS_HTPM tpm;
 
-static void die(const char *what, TSS_RESULT rc)
-{
-	fprintf(stderr, "identity_peer: %s: 0x%x\n", what, (unsigned)rc);
-	exit(1);
-}
-
-#define TRY(call, what)                          \
-	do {                                     \
-		TSS_RESULT rc_ = (call);         \
-		if (rc_ != TSS_SUCCESS)          \
-			die((what), rc_);        \
-	} while (0)
-
-static void policy(TSS_HOBJECT obj, const char *plain)
-{
-	TSS_HPOLICY p;
-
-	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, TSS_POLICY_USAGE, &p),
-	    "policy object");
-	if (plain == NULL)
-		TRY(Tspi_Policy_SetSecret(p, TSS_SECRET_MODE_SHA1, 20, well_known), "secret");
-	else
-		TRY(Tspi_Policy_SetSecret(p, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(plain),
-					  (BYTE *)plain),
-		    "secret");
-	TRY(Tspi_Policy_AssignToObject(p, obj), "assign policy");
-}
-
-static void write_file(const char *path, const BYTE *p, UINT32 n)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (f == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
-		fprintf(stderr, "identity_peer: cannot write %s\n", path);
-		exit(1);
-	}
-}
-
 /* Reads a whole (small) file; the caller frees. */
 static BYTE *read_file(const char *path, UINT32 *n)
 {
-	FILE *f = fopen(path, "rb");
 	BYTE *p = malloc(65536);
-	size_t got;
 
-	if (f == NULL || p == NULL) {
-		fprintf(stderr, "identity_peer: cannot read %s\n", path);
-		exit(1);
-	}
-	got = fread(p, 1, 65536, f);
-	fclose(f);
-	*n = (UINT32)got;
+	if (p == NULL)
+		peer_die("out of memory", 0);
+	*n = (UINT32)peer_read_file(path, p, 65536);
 	return p;
-}
-
-static void owner_policy(void)
-{
-	TSS_HPOLICY p;
-
-	TRY(Tspi_GetPolicyObject(tpm, TSS_POLICY_USAGE, &p), "TPM policy");
-	TRY(Tspi_Policy_SetSecret(p, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(owner_secret),
-				  (BYTE *)owner_secret),
-	    "owner secret");
-}
-
-static TSS_HKEY load_srk(void)
-{
-	TSS_HKEY srk;
-
-	TRY(Tspi_Context_LoadKeyByUUID(ctx, TSS_PS_TYPE_SYSTEM, srk_uuid, &srk), "load SRK");
-	policy(srk, NULL);
-	return srk;
-}
-
-static void cmd_own(void)
-{
-	TSS_HKEY srk;
-
-	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
-				      TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &srk),
-	    "SRK object");
-	policy(srk, NULL);
-	TRY(Tspi_TPM_TakeOwnership(tpm, srk, 0), "TakeOwnership");
 }
 
 static void cmd_ekpub(const char *out)
@@ -131,13 +57,13 @@ static void cmd_ekpub(const char *out)
 	TRY(Tspi_GetAttribData(ek, TSS_TSPATTRIB_RSAKEY_INFO, TSS_TSPATTRIB_KEYINFO_RSA_MODULUS,
 			       &n, &mod),
 	    "EK modulus");
-	write_file(out, mod, n);
+	peer_write_file(out, mod, n);
 }
 
 static void cmd_collate(const char *ca_mod, const char *alg, const char *req_out,
 			const char *aik_out)
 {
-	TSS_HKEY srk = load_srk(), ca, aik;
+	TSS_HKEY srk = peer_load_srk(ctx), ca, aik;
 	BYTE *mod, *req, *blob;
 	UINT32 mod_len, req_len, blob_len;
 
@@ -156,28 +82,28 @@ static void cmd_collate(const char *ca_mod, const char *alg, const char *req_out
 					      TSS_KEY_AUTHORIZATION,
 				      &aik),
 	    "AIK object");
-	policy(aik, aik_secret);
+	peer_policy(ctx, aik, aik_secret);
 	TRY(Tspi_TPM_CollateIdentityRequest(tpm, srk, ca, sizeof(label), label, aik,
 					    strcmp(alg, "3des") == 0 ? TSS_ALG_3DES : TSS_ALG_AES,
 					    &req_len, &req),
 	    "CollateIdentityRequest");
-	write_file(req_out, req, req_len);
+	peer_write_file(req_out, req, req_len);
 	TRY(Tspi_GetAttribData(aik, TSS_TSPATTRIB_KEY_BLOB, TSS_TSPATTRIB_KEYBLOB_BLOB, &blob_len,
 			       &blob),
 	    "AIK blob");
-	write_file(aik_out, blob, blob_len);
+	peer_write_file(aik_out, blob, blob_len);
 	free(mod);
 }
 
 static TSS_HKEY load_aik(const char *path)
 {
-	TSS_HKEY srk = load_srk(), aik;
+	TSS_HKEY srk = peer_load_srk(ctx), aik;
 	BYTE *blob;
 	UINT32 n;
 
 	blob = read_file(path, &n);
 	TRY(Tspi_Context_LoadKeyByBlob(ctx, srk, n, blob, &aik), "load AIK");
-	policy(aik, aik_secret);
+	peer_policy(ctx, aik, aik_secret);
 	free(blob);
 	return aik;
 }
@@ -193,7 +119,7 @@ static void cmd_activate(const char *aik_path, const char *asym_path, const char
 	sym = read_file(sym_path, &sym_len);
 	TRY(Tspi_TPM_ActivateIdentity(tpm, aik, asym_len, asym, sym_len, sym, &cred_len, &cred),
 	    "ActivateIdentity");
-	write_file(out, cred, cred_len);
+	peer_write_file(out, cred, cred_len);
 	free(asym);
 	free(sym);
 }
@@ -215,8 +141,8 @@ static void cmd_quote(const char *aik_path, const char *nonce_path, const char *
 	val.ulExternalDataLength = n;
 	val.rgbExternalData = nonce;
 	TRY(Tspi_TPM_Quote(tpm, aik, pcrs, &val), "Quote");
-	write_file(data_out, val.rgbData, val.ulDataLength);
-	write_file(sig_out, val.rgbValidationData, val.ulValidationDataLength);
+	peer_write_file(data_out, val.rgbData, val.ulDataLength);
+	peer_write_file(sig_out, val.rgbValidationData, val.ulValidationDataLength);
 	free(nonce);
 }
 
@@ -226,12 +152,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: identity_peer COMMAND ARGS\n");
 		return 2;
 	}
-	TRY(Tspi_Context_Create(&ctx), "Context_Create");
-	TRY(Tspi_Context_Connect(ctx, NULL), "Context_Connect");
-	TRY(Tspi_Context_GetTpmObject(ctx, &tpm), "TPM object");
-	owner_policy();
+	peer_name = "identity_peer";
+	peer_connect(&ctx, &tpm);
+	/* Every command but own needs the owner's authorisation. */
+	peer_policy(ctx, tpm, owner_secret);
 	if (strcmp(argv[1], "own") == 0)
-		cmd_own();
+		peer_take_ownership(ctx, tpm, owner_secret);
 	else if (strcmp(argv[1], "ekpub") == 0 && argc == 3)
 		cmd_ekpub(argv[2]);
 	else if (strcmp(argv[1], "collate") == 0 && argc == 6)

@@ -8,38 +8,16 @@
 # (TSS12_TEST_TCSD=embedded). Skips (77) without Debian's libtspi-dev;
 # a daemon that cannot run is skipped by with_tcsd.
 set -u
+. "$(dirname "$0")/interop_lib.sh"
 
-top_srcdir=${TOP_SRCDIR:-../..}
-top_builddir=${TOP_BUILDDIR:-../..}
-cc=${CC:-cc}
-libdir=$top_builddir/tspi/.libs
-with_tcsd=$top_builddir/tests/integration/with_tcsd
-src=$top_srcdir/tests/interop/migration_peer.c
+interop_start migration-interop
+interop_build_peers "$top_srcdir/tests/interop/migration_peer.c" -lcrypto
 
-[ -f /usr/include/tss/tspi.h ] || { echo "SKIP: Debian's libtspi-dev is not installed"; exit 77; }
-[ -e "$libdir/libtspi.so.1" ] || { echo "FAIL: $libdir/libtspi.so.1 not built"; exit 1; }
-[ -x "$with_tcsd" ] || { echo "FAIL: $with_tcsd not built"; exit 1; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tss12-migration-interop.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-
-$cc -o "$work/peer_trousers" "$src" -ltspi -lcrypto || { echo "FAIL: building against TrouSerS"; exit 1; }
-san=$(printf '%s\n' ${TEST_CFLAGS:-} | grep -e '^-fsanitize' -e '^-fno-sanitize' | tr '\n' ' ')
-$cc $san -I"$top_srcdir/include" -o "$work/peer_ours" "$src" -L"$libdir" -ltspi -lcrypto \
-	-Wl,-rpath,"$(cd "$libdir" && pwd)" || { echo "FAIL: building against ours"; exit 1; }
-case $(ldd "$work/peer_ours" | awk '/libtspi\.so\.1/ { print $3 }') in
-*/tspi/.libs/*) ;;
-*) echo "FAIL: peer_ours would not load our libtspi"; exit 1 ;;
-esac
-
-export WORK="$work"
 steps='
 	set -e
-	T=$WORK/peer_trousers
-	O=$WORK/peer_ours
+	. "$INTEROP_LIB"
 	W=$WORK/run
 	rm -rf "$W"; mkdir "$W"
-	step() { echo "== $*"; "$@" || { echo "FAIL: $*"; exit 1; }; }
 	step $T own
 	step $T dest $W/dest
 	for scheme in migrate rewrap; do

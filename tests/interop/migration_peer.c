@@ -35,7 +35,8 @@
 
 #include <tss/tspi.h>
 
-static BYTE well_known[] = TSS_WELL_KNOWN_SECRET;
+#include "peer_kit.h"
+
 static TSS_HCONTEXT ctx;
 static TSS_HTPM tpm;
 static TSS_HKEY srk;
@@ -53,37 +54,20 @@ static TSS_RESULT secret(TSS_HOBJECT obj, UINT32 kind, const char *s)
 
 	if ((rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, kind, &pol)))
 		return rc;
-	if (s == NULL)
-		rc = Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_SHA1, sizeof(well_known), well_known);
-	else
-		rc = Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(s), (BYTE *)s);
-	return rc ? rc : Tspi_Policy_AssignToObject(pol, obj);
+	peer_set_secret(pol, s);
+	return Tspi_Policy_AssignToObject(pol, obj);
 }
 
+/* peer_kit's file helpers end the program on error; 0 keeps the callers' chains. */
 static int write_file(const char *path, const BYTE *p, UINT32 n)
 {
-	FILE *f = fopen(path, "wb");
-	int ok = f != NULL && fwrite(p, 1, n, f) == n;
-
-	if (f != NULL && fclose(f) != 0)
-		ok = 0;
-	if (!ok)
-		fprintf(stderr, "migration_peer: cannot write %s\n", path);
-	return ok ? 0 : 1;
+	peer_write_file(path, p, n);
+	return 0;
 }
 
 static int read_file(const char *path, BYTE *p, UINT32 cap, UINT32 *n)
 {
-	FILE *f = fopen(path, "rb");
-	size_t got;
-
-	if (f == NULL) {
-		fprintf(stderr, "migration_peer: cannot read %s\n", path);
-		return 1;
-	}
-	got = fread(p, 1, cap, f);
-	fclose(f);
-	*n = (UINT32)got;
+	*n = (UINT32)peer_read_file(path, p, cap);
 	return 0;
 }
 
@@ -98,19 +82,6 @@ static TSS_RESULT load_dest(const char *path, TSS_HKEY *dest)
 	if ((rc = Tspi_Context_LoadKeyByBlob(ctx, srk, n, blob, dest)))
 		return rc;
 	return secret(*dest, TSS_POLICY_USAGE, "dest");
-}
-
-static int cmd_own(void)
-{
-	TSS_HKEY tmpl;
-	TSS_RESULT rc;
-
-	if ((rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
-					    TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &tmpl)) ||
-	    (rc = secret(tmpl, TSS_POLICY_USAGE, NULL)) ||
-	    (rc = Tspi_TPM_TakeOwnership(tpm, tmpl, 0)))
-		return fail("TakeOwnership", rc);
-	return 0;
 }
 
 static int cmd_dest(const char *out)
@@ -378,24 +349,19 @@ static int cmd_keycontrol(void)
 
 int main(int argc, char **argv)
 {
-	TSS_RESULT rc;
 	TSS_HPOLICY pol;
-	TSS_UUID srk_uuid = TSS_UUID_SRK;
-	int ret;
+	int ret = 0;
 
+	peer_name = "migration_peer";
 	if (argc < 2)
 		return fail("usage: own | dest F | export|import DEST SCHEME BLOB RND MOD", 0);
-	if ((rc = Tspi_Context_Create(&ctx)) || (rc = Tspi_Context_Connect(ctx, NULL)) ||
-	    (rc = Tspi_Context_GetTpmObject(ctx, &tpm)) ||
-	    (rc = Tspi_GetPolicyObject(tpm, TSS_POLICY_USAGE, &pol)) ||
-	    (rc = Tspi_Policy_SetSecret(pol, TSS_SECRET_MODE_SHA1, sizeof(well_known), well_known)))
-		return fail("connect", rc);
+	peer_connect(&ctx, &tpm);
+	TRY(Tspi_GetPolicyObject(tpm, TSS_POLICY_USAGE, &pol), "owner policy");
+	peer_set_secret(pol, NULL);
 	if (strcmp(argv[1], "own") == 0) {
-		ret = cmd_own();
+		peer_take_ownership(ctx, tpm, NULL);
 	} else {
-		if ((rc = Tspi_Context_LoadKeyByUUID(ctx, TSS_PS_TYPE_SYSTEM, srk_uuid, &srk)) ||
-		    (rc = secret(srk, TSS_POLICY_USAGE, NULL)))
-			return fail("SRK", rc);
+		srk = peer_load_srk(ctx);
 		if (strcmp(argv[1], "cmk") == 0 && argc == 2)
 			ret = cmd_cmk();
 		else if (strcmp(argv[1], "keycontrol") == 0 && argc == 2)

@@ -26,80 +26,29 @@
 
 #include <trousers/tss.h>
 
+#include "peer_kit.h"
+
 static const char owner_pw[] = "owner secret";
-static BYTE well_known[20];
 
 static TSS_HCONTEXT ctx;
 static TSS_HTPM tpm;
-
-static void die(const char *what, TSS_RESULT rc)
-{
-	fprintf(stderr, "tspi_admin_peer: %s: 0x%x\n", what, (unsigned)rc);
-	exit(1);
-}
-
-#define TRY(call, what)                          \
-	do {                                     \
-		TSS_RESULT rc_ = (call);         \
-		if (rc_ != TSS_SUCCESS)          \
-			die((what), rc_);        \
-	} while (0)
-
-static void expect(int ok, const char *what)
-{
-	if (!ok) {
-		fprintf(stderr, "tspi_admin_peer: %s\n", what);
-		exit(1);
-	}
-}
-
-static TSS_HPOLICY policy(TSS_HOBJECT obj, const char *plain)
-{
-	TSS_HPOLICY p;
-
-	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, TSS_POLICY_USAGE, &p),
-	    "policy object");
-	if (plain == NULL)
-		TRY(Tspi_Policy_SetSecret(p, TSS_SECRET_MODE_SHA1, 20, well_known), "secret");
-	else
-		TRY(Tspi_Policy_SetSecret(p, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(plain),
-					  (BYTE *)plain),
-		    "secret");
-	TRY(Tspi_Policy_AssignToObject(p, obj), "assign policy");
-	return p;
-}
 
 static UINT32 be32(const BYTE *p)
 {
 	return (UINT32)p[0] << 24 | (UINT32)p[1] << 16 | (UINT32)p[2] << 8 | p[3];
 }
 
-static void own(void)
-{
-	TSS_HKEY srk;
-
-	policy(tpm, owner_pw);
-	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
-				      TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &srk),
-	    "SRK object");
-	policy(srk, NULL);
-	TRY(Tspi_TPM_TakeOwnership(tpm, srk, 0), "TakeOwnership");
-}
-
 /* A loaded 2048-bit signing key with usage secret "sign". */
 static TSS_HKEY signing_key(void)
 {
-	TSS_UUID srk_uuid = TSS_UUID_SRK;
-	TSS_HKEY srk, key;
+	TSS_HKEY srk = peer_load_srk(ctx), key;
 
-	TRY(Tspi_Context_LoadKeyByUUID(ctx, TSS_PS_TYPE_SYSTEM, srk_uuid, &srk), "load SRK");
-	policy(srk, NULL);
 	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
 				      TSS_KEY_TYPE_SIGNING | TSS_KEY_SIZE_2048 |
 					      TSS_KEY_AUTHORIZATION,
 				      &key),
 	    "key object");
-	policy(key, "sign");
+	peer_policy(ctx, key, "sign");
 	TRY(Tspi_Key_CreateKey(key, srk, 0), "CreateKey");
 	TRY(Tspi_Key_LoadKey(key, srk), "LoadKey");
 	return key;
@@ -112,9 +61,9 @@ static void ticks(void)
 	TRY(Tspi_TPM_ReadCurrentTicks(tpm, &a), "ReadCurrentTicks");
 	usleep(10000);
 	TRY(Tspi_TPM_ReadCurrentTicks(tpm, &b), "ReadCurrentTicks again");
-	expect(a.tag == 0x14 && b.tag == 0x14, "TPM_CURRENT_TICKS tag");
-	expect(b.currentTicks >= a.currentTicks, "ticks went back");
-	expect(memcmp(a.tickNonce.nonce, b.tickNonce.nonce, 20) == 0, "tick nonce changed");
+	peer_expect(a.tag == 0x14 && b.tag == 0x14, "TPM_CURRENT_TICKS tag");
+	peer_expect(b.currentTicks >= a.currentTicks, "ticks went back");
+	peer_expect(memcmp(a.tickNonce.nonce, b.tickNonce.nonce, 20) == 0, "tick nonce changed");
 	printf("ticks %llu -> %llu, rate %u\n", (unsigned long long)a.currentTicks,
 	       (unsigned long long)b.currentTicks, a.tickRate);
 }
@@ -136,8 +85,8 @@ static void tickstamp(void)
 	val.rgbExternalData = nonce;
 	TRY(Tspi_Hash_TickStampBlob(hash, key, &val), "TickStampBlob");
 	d = val.rgbData;
-	expect(val.ulDataLength == 82, "TPM_SIGN_INFO length");
-	expect(memcmp(d + 2, "TSTP", 4) == 0 && memcmp(d + 6, nonce, 20) == 0 &&
+	peer_expect(val.ulDataLength == 82, "TPM_SIGN_INFO length");
+	peer_expect(memcmp(d + 2, "TSTP", 4) == 0 && memcmp(d + 6, nonce, 20) == 0 &&
 		       be32(d + 26) == 52 && memcmp(d + 30, digest, 20) == 0,
 	       "TPM_SIGN_INFO contents");
 	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_HASH, TSS_HASH_SHA1, &check), "hash");
@@ -163,18 +112,18 @@ static void audit(void)
 	BYTE *d1 = NULL, *d2 = NULL, *rnd = NULL, first[20];
 	UINT32 len = 0, n = 0, *list = NULL;
 
-	policy(tpm, owner_pw);
+	peer_policy(ctx, tpm, owner_pw);
 	TRY(Tspi_SetAttribUint32(tpm, TSS_TSPATTRIB_TPM_ORDINAL_AUDIT_STATUS,
 				 TPM_CAP_PROP_TPM_SET_ORDINAL_AUDIT, TPM_ORD_GetRandom),
 	    "audit GetRandom");
 	TRY(Tspi_TPM_GetAuditDigest(tpm, 0, FALSE, &len, &d1, &cv, NULL, &n, &list),
 	    "GetAuditDigest");
-	expect(len == 20 && listed(list, n, TPM_ORD_GetRandom), "GetRandom not in the list");
+	peer_expect(len == 20 && listed(list, n, TPM_ORD_GetRandom), "GetRandom not in the list");
 	memcpy(first, d1, 20);
 	TRY(Tspi_TPM_GetRandom(tpm, 8, &rnd), "GetRandom");
 	TRY(Tspi_TPM_GetAuditDigest(tpm, 0, FALSE, &len, &d2, &cv, NULL, &n, &list),
 	    "GetAuditDigest again");
-	expect(memcmp(first, d2, 20) != 0, "the audit digest did not move");
+	peer_expect(memcmp(first, d2, 20) != 0, "the audit digest did not move");
 	key = signing_key();
 	TRY(Tspi_TPM_GetAuditDigest(tpm, key, FALSE, &len, &d2, &cv, NULL, NULL, NULL),
 	    "GetAuditDigestSigned (verified by the library)");
@@ -190,10 +139,10 @@ static void dir(void)
 	UINT32 len = 0;
 
 	memset(v, 0x71, sizeof(v));
-	policy(tpm, owner_pw);
+	peer_policy(ctx, tpm, owner_pw);
 	TRY(Tspi_TPM_DirWrite(tpm, 0, 20, v), "DirWrite");
 	TRY(Tspi_TPM_DirRead(tpm, 0, &len, &got), "DirRead");
-	expect(len == 20 && memcmp(got, v, 20) == 0, "DIR contents");
+	peer_expect(len == 20 && memcmp(got, v, 20) == 0, "DIR contents");
 	printf("DIR written and read\n");
 }
 
@@ -201,15 +150,15 @@ static void status(void)
 {
 	TSS_BOOL b = FALSE;
 
-	policy(tpm, owner_pw);
+	peer_policy(ctx, tpm, owner_pw);
 	TRY(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_SETOWNERINSTALL, &b), "GetStatus");
-	expect(b == TRUE, "owner flag");
+	peer_expect(b == TRUE, "owner flag");
 	TRY(Tspi_TPM_SetStatus(tpm, TSS_TPMSTATUS_DISABLEPUBSRKREAD, FALSE), "allow SRK read");
 	TRY(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEPUBSRKREAD, &b), "GetStatus");
-	expect(b == FALSE, "DISABLEPUBSRKREAD still set");
+	peer_expect(b == FALSE, "DISABLEPUBSRKREAD still set");
 	TRY(Tspi_TPM_SetStatus(tpm, TSS_TPMSTATUS_DISABLEPUBSRKREAD, TRUE), "forbid SRK read");
 	TRY(Tspi_TPM_GetStatus(tpm, TSS_TPMSTATUS_DISABLEPUBSRKREAD, &b), "GetStatus");
-	expect(b == TRUE, "DISABLEPUBSRKREAD not set");
+	peer_expect(b == TRUE, "DISABLEPUBSRKREAD not set");
 	TRY(Tspi_TPM_SetStatus(tpm, TSS_TPMSTATUS_RESETLOCK, TRUE), "ResetLockValue");
 	printf("status flags ok\n");
 }
@@ -223,18 +172,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tspi_admin_peer COMMAND [ARG]\n");
 		return 2;
 	}
-	TRY(Tspi_Context_Create(&ctx), "Context_Create");
-	TRY(Tspi_Context_Connect(ctx, NULL), "Context_Connect");
-	TRY(Tspi_Context_GetTpmObject(ctx, &tpm), "GetTpmObject");
+	peer_name = "tspi_admin_peer";
+	peer_connect(&ctx, &tpm);
 	if (strcmp(argv[1], "own") == 0) {
-		own();
+		peer_take_ownership(ctx, tpm, owner_pw);
 	} else if (strcmp(argv[1], "counter") == 0 && argc == 3) {
 		TRY(Tspi_TPM_ReadCounter(tpm, &v), "ReadCounter");
-		expect(v == (UINT32)strtoul(argv[2], NULL, 0), "counter value");
+		peer_expect(v == (UINT32)strtoul(argv[2], NULL, 0), "counter value");
 		printf("counter %u\n", v);
 	} else if (strcmp(argv[1], "nocounter") == 0) {
 		rc = Tspi_TPM_ReadCounter(tpm, &v);
-		expect((rc & 0xfff) == TSS_E_NO_ACTIVE_COUNTER, "expected TSS_E_NO_ACTIVE_COUNTER");
+		peer_expect((rc & 0xfff) == TSS_E_NO_ACTIVE_COUNTER, "expected TSS_E_NO_ACTIVE_COUNTER");
 	} else if (strcmp(argv[1], "ticks") == 0) {
 		ticks();
 	} else if (strcmp(argv[1], "tickstamp") == 0) {

@@ -7,41 +7,15 @@
 # persistent storage and in user.data (TSS_USER_PS_FILE).
 # Skips (77) without Debian's libtspi-dev, swtpm or a usable tcsd.
 set -u
+. "$(dirname "$0")/interop_lib.sh"
 
-top_srcdir=${TOP_SRCDIR:-../..}
-top_builddir=${TOP_BUILDDIR:-../..}
-cc=${CC:-cc}
-libdir=$top_builddir/tspi/.libs
-with_tcsd=$top_builddir/tests/integration/with_tcsd
-src=$top_srcdir/tests/interop/tspi_keys_peer.c
+interop_start tspi-keys-interop
+interop_build_peers "$top_srcdir/tests/interop/tspi_keys_peer.c"
 
-[ -f /usr/include/tss/tspi.h ] || { echo "SKIP: Debian's libtspi-dev is not installed"; exit 77; }
-[ -e "$libdir/libtspi.so.1" ] || { echo "FAIL: $libdir/libtspi.so.1 not built"; exit 1; }
-[ -x "$with_tcsd" ] || { echo "FAIL: $with_tcsd not built"; exit 1; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tss12-tspi-keys-interop.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT INT TERM
-
-# TrouSerS' build sees only /usr/include; ours only our headers and library.
-$cc -o "$work/peer_trousers" "$src" -ltspi || { echo "FAIL: building against TrouSerS"; exit 1; }
-# In a sanitizer build our libtspi needs the ASan runtime first: the
-# program that links it is built with the same -fsanitize flags.
-san=$(printf '%s\n' ${TEST_CFLAGS:-} | grep -e '^-fsanitize' -e '^-fno-sanitize' | tr '\n' ' ')
-$cc $san -I"$top_srcdir/include" -o "$work/peer_ours" "$src" -L"$libdir" -ltspi \
-	-Wl,-rpath,"$(cd "$libdir" && pwd)" || { echo "FAIL: building against ours"; exit 1; }
-loaded=$(ldd "$work/peer_ours" | awk '/libtspi\.so\.1/ { print $3 }')
-case $loaded in
-*/tspi/.libs/*) ;;
-*) echo "FAIL: peer_ours would load '$loaded'"; exit 1 ;;
-esac
-
-export WORK="$work"
 "$with_tcsd" sh -c '
 	set -e
-	T=$WORK/peer_trousers
-	O=$WORK/peer_ours
+	. "$INTEROP_LIB"
 	export TSS_USER_PS_FILE=$WORK/user.data
-	step() { echo "== $*"; "$@" || { echo "FAIL: $*"; exit 1; }; }
 	step $T own
 	for mode in none info; do
 		step $T seal $WORK/t.$mode $mode

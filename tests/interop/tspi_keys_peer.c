@@ -25,39 +25,12 @@
 
 #include <trousers/tss.h>
 
+#include "peer_kit.h"
+
 static const char secret[] = "sealed across two TSS stacks";
-static BYTE well_known[20];
 
 static TSS_HCONTEXT ctx;
 static TSS_HKEY srk;
-
-static void die(const char *what, TSS_RESULT rc)
-{
-	fprintf(stderr, "tspi_keys_peer: %s: 0x%x\n", what, (unsigned)rc);
-	exit(1);
-}
-
-#define TRY(call, what)                          \
-	do {                                     \
-		TSS_RESULT rc_ = (call);         \
-		if (rc_ != TSS_SUCCESS)          \
-			die((what), rc_);        \
-	} while (0)
-
-static void policy(TSS_HOBJECT obj, const char *plain)
-{
-	TSS_HPOLICY p;
-
-	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_POLICY, TSS_POLICY_USAGE, &p),
-	    "policy object");
-	if (plain == NULL)
-		TRY(Tspi_Policy_SetSecret(p, TSS_SECRET_MODE_SHA1, 20, well_known), "secret");
-	else
-		TRY(Tspi_Policy_SetSecret(p, TSS_SECRET_MODE_PLAIN, (UINT32)strlen(plain),
-					  (BYTE *)plain),
-		    "secret");
-	TRY(Tspi_Policy_AssignToObject(p, obj), "assign policy");
-}
 
 static TSS_UUID uuid_n(int n)
 {
@@ -77,52 +50,17 @@ static TSS_FLAG ps_type(const char *s)
 	exit(2);
 }
 
-static void write_file(const char *path, const BYTE *p, UINT32 n)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (f == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
-
-static UINT32 read_file(const char *path, BYTE *p, UINT32 cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL) {
-		perror(path);
-		exit(1);
-	}
-	n = fread(p, 1, cap, f);
-	fclose(f);
-	return (UINT32)n;
-}
-
 static void load_srk(void)
 {
-	TSS_UUID u = TSS_UUID_SRK;
-
-	TRY(Tspi_Context_LoadKeyByUUID(ctx, TSS_PS_TYPE_SYSTEM, u, &srk), "load SRK");
-	policy(srk, NULL);
+	srk = peer_load_srk(ctx);
 }
 
 static void cmd_own(void)
 {
 	TSS_HTPM tpm;
-	TSS_HKEY k;
-	TSS_HPOLICY p;
 
 	TRY(Tspi_Context_GetTpmObject(ctx, &tpm), "TPM object");
-	TRY(Tspi_GetPolicyObject(tpm, TSS_POLICY_USAGE, &p), "TPM policy");
-	TRY(Tspi_Policy_SetSecret(p, TSS_SECRET_MODE_SHA1, 20, well_known), "owner secret");
-	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
-				      TSS_KEY_TSP_SRK | TSS_KEY_AUTHORIZATION, &k),
-	    "SRK object");
-	policy(k, NULL);
-	TRY(Tspi_TPM_TakeOwnership(tpm, k, 0), "TakeOwnership");
+	peer_take_ownership(ctx, tpm, NULL);
 }
 
 static void cmd_seal(const char *path, const char *mode)
@@ -145,24 +83,24 @@ static void cmd_seal(const char *path, const char *mode)
 	}
 	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_ENCDATA, TSS_ENCDATA_SEAL, &enc),
 	    "enc-data");
-	policy(enc, "interop");
+	peer_policy(ctx, enc, "interop");
 	TRY(Tspi_Data_Seal(enc, srk, sizeof(secret), (BYTE *)secret, pcrs), "Seal");
 	TRY(Tspi_GetAttribData(enc, TSS_TSPATTRIB_ENCDATA_BLOB, TSS_TSPATTRIB_ENCDATABLOB_BLOB,
 			       &len, &blob),
 	    "sealed blob");
-	write_file(path, blob, len);
+	peer_write_file(path, blob, len);
 }
 
 static void cmd_unseal(const char *path)
 {
 	TSS_HENCDATA enc;
 	BYTE blob[4096], *out;
-	UINT32 len = read_file(path, blob, sizeof(blob)), out_len;
+	UINT32 len = peer_read_file(path, blob, sizeof(blob)), out_len;
 
 	load_srk();
 	TRY(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_ENCDATA, TSS_ENCDATA_SEAL, &enc),
 	    "enc-data");
-	policy(enc, "interop");
+	peer_policy(ctx, enc, "interop");
 	TRY(Tspi_SetAttribData(enc, TSS_TSPATTRIB_ENCDATA_BLOB, TSS_TSPATTRIB_ENCDATABLOB_BLOB,
 			       len, blob),
 	    "set sealed blob");
@@ -203,7 +141,7 @@ static void cmd_bind(TSS_FLAG ps, int n, const char *path)
 	TRY(Tspi_GetAttribData(enc, TSS_TSPATTRIB_ENCDATA_BLOB, TSS_TSPATTRIB_ENCDATABLOB_BLOB,
 			       &len, &blob),
 	    "bound blob");
-	write_file(path, blob, len);
+	peer_write_file(path, blob, len);
 }
 
 static void cmd_unbind(TSS_FLAG ps, int n, const char *path)
@@ -211,7 +149,7 @@ static void cmd_unbind(TSS_FLAG ps, int n, const char *path)
 	TSS_HKEY k;
 	TSS_HENCDATA enc;
 	BYTE blob[4096], *out;
-	UINT32 len = read_file(path, blob, sizeof(blob)), out_len;
+	UINT32 len = peer_read_file(path, blob, sizeof(blob)), out_len;
 
 	/* Loading a user key loads its system parent (the SRK) by UUID: give it the secret. */
 	load_srk();
@@ -236,8 +174,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tspi_keys_peer COMMAND ARGS (see the source)\n");
 		return 2;
 	}
-	TRY(Tspi_Context_Create(&ctx), "Context_Create");
-	TRY(Tspi_Context_Connect(ctx, NULL), "Context_Connect");
+	peer_name = "tspi_keys_peer";
+	peer_connect(&ctx, NULL);
 	if (strcmp(argv[1], "own") == 0)
 		cmd_own();
 	else if (strcmp(argv[1], "seal") == 0 && argc == 4)
