@@ -83,6 +83,42 @@ static const struct hint *find_hint(TSS_RESULT rc)
 	return NULL;
 }
 
+/*
+ * Where one TSS call's failure has a single likely cause, a sharper hint
+ * than the code's general one (TPM_DISABLED_CMD covers a dozen commands).
+ */
+static const struct {
+	const char *function;
+	TSS_RESULT code;
+	bool tpm;
+	const char *text;
+} call_hints[] = {
+	{"Tspi_TPM_TakeOwnership", TPM_E_DISABLED_CMD, true,
+	 "the TPM already has an owner, or taking ownership is switched off: `tpm-mgmt status` "
+	 "shows which. To replace the owner clear it first (`tpm-mgmt clear`); to allow ownership, "
+	 "`tpm-mgmt setownable -a` with physical presence"},
+	{"Tspi_TPM_CreateEndorsementKey", TPM_E_DISABLED_CMD, true,
+	 "the TPM already has an endorsement key; only a revocable one can be replaced "
+	 "(`tpm-mgmt revokeek`, then `tpm-mgmt createek -r`)"},
+	{"Tspi_TPM_CreateEndorsementKey", TSS_E_NOTIMPL, false,
+	 "tss12's libtspi cannot create a non-revocable EK yet; `tpm-mgmt createek -r -g -o FILE` "
+	 "creates a revocable one (on a TPM without an EK)"},
+};
+
+const char *mgmt_hint_for(const char *function, TSS_RESULT rc)
+{
+	TSS_RESULT layer = ERROR_LAYER(rc), code = ERROR_CODE(rc);
+
+	for (size_t i = 0; function && i < sizeof(call_hints) / sizeof(call_hints[0]); i++) {
+		if (strcmp(call_hints[i].function, function) != 0)
+			continue;
+		if (call_hints[i].tpm ? (layer == TSS_LAYER_TPM && code == call_hints[i].code) :
+					(layer != TSS_LAYER_TPM && code == ERROR_CODE(call_hints[i].code)))
+			return call_hints[i].text;
+	}
+	return mgmt_hint(rc);
+}
+
 int mgmt_exit_for(TSS_RESULT rc)
 {
 	const struct hint *h = find_hint(rc);
@@ -99,7 +135,7 @@ const char *mgmt_hint(TSS_RESULT rc)
 
 int mgmt_fail(struct tt *t, const char *what, TSS_RESULT rc)
 {
-	const char *hint = mgmt_hint(rc);
+	const char *hint = mgmt_hint_for(what, rc);
 
 	if (t->json) {
 		char *s = NULL;

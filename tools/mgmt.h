@@ -40,6 +40,8 @@ extern const struct mgmt_cmd mgmt_status_cmds[], mgmt_pcr_cmds[], mgmt_key_cmds[
 /* The exit code for a TSS result, and a sentence on what to do about it (or NULL). */
 int mgmt_exit_for(TSS_RESULT rc);
 const char *mgmt_hint(TSS_RESULT rc);
+/* The hint for rc as the result of TSS function `function` (may be sharper), or NULL. */
+const char *mgmt_hint_for(const char *function, TSS_RESULT rc);
 
 /* "what: <TSS error text> (0x...)" + hint on stderr (JSON: errors[]); returns the exit code. */
 int mgmt_fail(struct tt *t, const char *what, TSS_RESULT rc);

@@ -194,8 +194,13 @@ static int run_pcr(struct tt *t, int argc, char **argv)
 
 /* ---- events --------------------------------------------------------------- */
 
-/* TCG PC Client event types (PC Client Implementation Spec 1.21 §10.4.1). */
-static const char *event_type_name(UINT32 type)
+/*
+ * TCG PC Client event types (PC Client Implementation Spec 1.21 §10.4.1).
+ * Type 0 (EV_PREBOOT_CERT) only means that in the firmware's PCRs 0-7:
+ * tcsd reports IMA measurements (PCR 10) with type 0, and applications
+ * often extend with it.
+ */
+static const char *event_type_name(UINT32 pcr, UINT32 type)
 {
 	static const struct { UINT32 v; const char *n; } map[] = {
 		{0x00, "EV_PREBOOT_CERT"}, {0x01, "EV_POST_CODE"}, {0x03, "EV_NO_ACTION"},
@@ -207,6 +212,8 @@ static const char *event_type_name(UINT32 type)
 		{0x80000001, "EV_EFI_VARIABLE_DRIVER_CONFIG"}, {0x80000002, "EV_EFI_VARIABLE_BOOT"},
 		{0x80000003, "EV_EFI_BOOT_SERVICES_APPLICATION"}, {0x80000007, "EV_EFI_ACTION"},
 	};
+	if (type == 0 && pcr >= 8)
+		return "untyped (IMA/application)";
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (map[i].v == type)
 			return map[i].n;
@@ -254,7 +261,8 @@ static int run_events(struct tt *t, int argc, char **argv)
 		if (only < MAX_PCR && e->ulPcrIndex != only)
 			continue;
 		if (!t->json) {
-			printf("%4u PCR-%02u %-28s ", i, e->ulPcrIndex, event_type_name(e->eventType));
+			printf("%4u PCR-%02u %-28s ", i, e->ulPcrIndex,
+			       event_type_name(e->ulPcrIndex, e->eventType));
 			for (UINT32 b = 0; b < e->ulPcrValueLength; b++)
 				printf("%02x", e->rgbPcrValue[b]);
 			if (printable(e->rgbEvent, e->ulEventLength))
@@ -264,7 +272,8 @@ static int run_events(struct tt *t, int argc, char **argv)
 			continue;
 		}
 		json_appendf(&obj, "{\"number\": %u, \"pcr\": %u, \"type\": %u, \"type_name\": \"%s\", "
-			     "\"digest\": \"", i, e->ulPcrIndex, e->eventType, event_type_name(e->eventType));
+			     "\"digest\": \"", i, e->ulPcrIndex, e->eventType,
+			     event_type_name(e->ulPcrIndex, e->eventType));
 		for (UINT32 b = 0; b < e->ulPcrValueLength; b++)
 			json_appendf(&obj, "%02x", e->rgbPcrValue[b]);
 		json_appendf(&obj, "\", \"data\": \"");

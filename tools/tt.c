@@ -108,8 +108,8 @@ TSS_RESULT tt_result(struct tt *t, const char *name, TSS_RESULT rc)
 		 Trspi_Error_String(rc));
 	json_tss_error(name, rc);
 	tt_last_result = rc;
-	if (t->mgmt && !t->json && mgmt_hint(rc))
-		fprintf(stderr, "  -> %s.\n", mgmt_hint(rc));
+	if (t->mgmt && !t->json && mgmt_hint_for(name, rc))
+		fprintf(stderr, "  -> %s.\n", mgmt_hint_for(name, rc));
 	return rc;
 }
 
@@ -302,6 +302,7 @@ static char *read_secret_line(const char *prompt)
 static char *next_secret(struct tt *t, enum tt_secret_kind kind, const char *prompt)
 {
 	const char *env;
+	char *line;
 
 	if (t->mgmt) {
 		if (secret_next < secret_count)
@@ -312,7 +313,15 @@ static char *next_secret(struct tt *t, enum tt_secret_kind kind, const char *pro
 		if (!isatty(STDIN_FILENO) && access("/dev/tty", R_OK) != 0 && t->json)
 			return NULL;
 	}
-	return read_secret_line(prompt);
+	line = read_secret_line(prompt);
+	/*
+	 * glibc's getpass() answers "" at the end of input, and tpm-tools
+	 * then uses an empty secret: `tpm_resetdalock < /dev/null` tries the
+	 * empty owner secret. tpm-mgmt says instead that no secret came.
+	 */
+	if (!line && !t->mgmt)
+		line = strdup("");
+	return line;
 }
 
 static void free_str(char *s)

@@ -3,9 +3,12 @@
 #
 # What can honestly be tested without changing this machine:
 #  1. a staged install (make install DESTDIR=...) puts every file where it
-#     belongs, with TrouSerS' modes (tcsd.conf 0640, state dir 0700), does
-#     not overwrite an existing tcsd.conf, and leaves the live system alone;
-#     uninstall removes what it installed and keeps a changed tcsd.conf;
+#     belongs (tcsd, libtspi, headers; tpm-mgmt, its 24 tpm_* links,
+#     libtpm_unseal and every man page, which must format without groff
+#     warnings), with TrouSerS' modes (tcsd.conf 0640, state dir 0700),
+#     does not overwrite an existing tcsd.conf, and leaves the live system
+#     alone; uninstall removes what it installed and keeps a changed
+#     tcsd.conf;
 #  2. the sysusers.d file really creates the tss user and group, checked
 #     with systemd-sysusers --root on an empty directory tree;
 #  3. dist/tss12-setup-user.sh (the fallback run by a real install) makes
@@ -70,6 +73,50 @@ if grep -q "^running: \|would run: " "$work/install.log"; then
 else
 	ok "no user or ownership command during the staged install"
 fi
+
+# tools/ (issue 5): tpm-mgmt, its tpm_* links, libtpm_unseal, the man pages.
+tdirs=$($MAKE -s --no-print-directory -C "$top_builddir/tools" print-install-dirs 2>/dev/null |
+	grep -E '^[a-z0-9_]+=') || { echo "FAIL: tools print-install-dirs"; exit 1; }
+eval "$tdirs"
+check "tpm-mgmt installed in bindir" test -x "$root$bindir/tpm-mgmt"
+n_links=0
+for n in $compat_names; do
+	[ "$(readlink "$root$bindir/$n")" = tpm-mgmt ] || bad "$n is not a link to tpm-mgmt in bindir"
+	n_links=$((n_links + 1))
+done
+check "all 24 tpm_* names installed as links to tpm-mgmt ($n_links)" test "$n_links" = 24
+check "libtpm_unseal.so.1 installed" test -e "$root$libdir/libtpm_unseal.so.1"
+check "libtpm_unseal exports tpmUnsealFile" \
+	sh -c "nm -D --defined-only '$root$libdir/libtpm_unseal.so.1' | grep -q ' T tpmUnsealFile\$'"
+check "tpm_tools/tpm_unseal.h installed" test -f "$root$includedir/tpm_tools/tpm_unseal.h"
+for page in "$man1dir/tpm-mgmt.1" "$man1dir/tpm_compat.1" "$man8dir/tcsd.8" \
+	"$man5dir/tcsd.conf.5" "$man3dir/tpmUnsealFile.3"; do
+	check "man page $(basename "$page") installed" test -s "$root$page"
+	if command -v groff >/dev/null 2>&1; then
+		groff -man -Tutf8 -ww -z "$root$page" > "$work/groff.log" 2>&1
+		check "man page $(basename "$page") formats without warnings" test ! -s "$work/groff.log"
+	fi
+done
+n_pages=0
+for n in $compat_names; do
+	grep -qx '.so man1/tpm_compat.1' "$root$man1dir/$n.1" 2>/dev/null ||
+		bad "man page $n.1 missing or not a link to tpm_compat(1)"
+	n_pages=$((n_pages + 1))
+done
+check "a man page for each tpm_* name ($n_pages)" test "$n_pages" = 24
+# The installed program runs under a link's name (against the staged libtspi).
+LD_LIBRARY_PATH="$root$libdir" "$root$bindir/tpm_version" --help > "$work/help.out" 2>&1
+check "installed tpm_version --help prints tpm-tools' usage" grep -q "^Usage: .*tpm_version \\[options\\]" "$work/help.out"
+$MAKE -C "$top_builddir/tools" uninstall DESTDIR="$root" > "$work/uninstall-tools.log" 2>&1 ||
+	bad "make -C tools uninstall"
+check "tools uninstall removes tpm-mgmt" test ! -e "$root$bindir/tpm-mgmt"
+left=$(for n in $compat_names; do
+	[ -e "$root$bindir/$n" ] || [ -L "$root$bindir/$n" ] && echo "$n"
+	[ -e "$root$man1dir/$n.1" ] && echo "$n.1"
+done)
+check "tools uninstall removes the tpm_* links and their pages" test -z "$left"
+check "tools uninstall removes the man pages" test ! -e "$root$man1dir/tpm-mgmt.1"
+check "tools uninstall removes libtpm_unseal" test ! -e "$root$libdir/libtpm_unseal.so.1"
 
 # An administrator's tcsd.conf survives a second install and uninstall.
 echo "# changed by the administrator" >> "$root$sysconfdir/tcsd.conf"

@@ -3,7 +3,8 @@
 # status, pcr, events, key, random, seal/unseal (files and pipes),
 # bind/unbind, sign/verify, quote, the compatible subcommands, --json on
 # each (valid JSON, "ok" as the exit status says), --help of every
-# command, secret sources, and the documented exit codes of bad paths.
+# command, secret sources, progress lines on a terminal (script(1)), and
+# the documented exit codes of bad paths.
 # The body runs under with_tcsd (TSS12_TEST_TCSD=embedded).
 # Needs: $TCSD (our daemon; tells where the build is), python3.
 set -u
@@ -182,6 +183,15 @@ has "Disabled status: false" out setenable
 TPM_MGMT_OWNER_SECRET=owner-1 j 0 setpresence setpresence -s
 t 2 "nvdefine refuses a secret in argv" nvdefine -i 1 -s 1 -p OWNERWRITE -o owner-1
 has "visible to every user" err "secret on the command line"
+# Every option that takes a secret as its value refuses it (tpm_* names accept it).
+for args in "nvdefine -i 1 -s 1 -p OWNERWRITE --pwdo=owner-1" "nvdefine -i 1 -s 1 -p AUTHWRITE -apw" \
+	"nvdefine -i 1 -s 1 -p AUTHWRITE --pwda=pw" "nvrelease -i 1 -oowner-1" \
+	"nvrelease -i 1 --pwdo=owner-1" "nvwrite -i 1 -d x -ppw" "nvwrite -i 1 -d x --password=pw" \
+	"nvread -i 1 -ppw" "nvread -i 1 --password=pw"; do
+	# shellcheck disable=SC2086 # split on purpose
+	t 2 "$args refuses a secret in argv" $args
+	has "visible to every user" err "$args: secret on the command line"
+done
 if nm -D "$TOP/tspi/.libs/libtspi.so.1" 2>/dev/null | grep -q ' T Tspi_NV_DefineSpace$'; then
 	TPM_MGMT_OWNER_SECRET=owner-1 t 0 nvdefine nvdefine -i 0x11003 -s 8 -p OWNERWRITE --pwdo
 	has "Successfully created NVRAM area" out nvdefine
@@ -196,11 +206,54 @@ if nm -D "$TOP/tspi/.libs/libtspi.so.1" 2>/dev/null | grep -q ' T Tspi_NV_Define
 else
 	echo "  skipped: NV subcommands (our libtspi has no Tspi_NV_DefineSpace yet)"
 fi
+# Progress lines for slow operations, only on a terminal and never in
+# --json output: a pseudo-terminal from script(1) (util-linux). The TPM is
+# owned here (owner-1, SRK srk-1).
+# tty EXPECTED-EXIT NAME ARGS...: tpm-mgmt ARGS with a terminal; output
+# (both streams) in out.
+tty() {
+	want=$1 name=$2
+	shift 2
+	script -qec "$(printf "'%s' " "$mgmt" "$@")" /dev/null < /dev/null > "$dir/out" 2>&1
+	got=$?
+	[ "$got" = "$want" ] || { cat "$dir/out"; fail "$name on a terminal: exit $got, expected $want"; }
+}
+if command -v script >/dev/null 2>&1; then
+	tty 0 "selftest" selftest
+	has "self test (seconds on real chips)" out "selftest progress on a terminal"
+	tty 0 "selftest --json" --json selftest
+	grep -q "self test (seconds" "$dir/out" && fail "selftest --json: progress text in JSON output"
+	t 0 "selftest without a terminal" selftest
+	grep -q "self test (seconds" "$dir/out" "$dir/err" && fail "selftest: progress text without a terminal"
+	# Already owned: the progress line comes first, then the refusal with its hint.
+	tty 6 "takeownership" takeownership -y -z
+	has "Taking ownership (the TPM creates the SRK" out "takeownership progress"
+	has "already has an owner, or taking ownership is switched off" out "takeownership hint"
+	TPM_MGMT_SRK_SECRET=srk-1 tty 0 "key create" key create -t sign --no-auth -o "$dir/progress.key"
+	has "Creating the key in the TPM" out "key create progress"
+	TPM_MGMT_SRK_SECRET=srk-1 tty 0 "seal" seal -i "$dir/msg" -o "$dir/progress.sealed"
+	has "Sealing (the TPM creates" out "seal progress"
+	ok "progress on a terminal (self test, ownership, key creation, seal), none in JSON or without one"
+else
+	echo "  skipped: progress on a terminal (no script(1))"
+fi
+
 t 0 "setpresence -a" setpresence -a
 t 0 "clear --force" clear --force
 has "Successfuly Cleared" out "clear --force"
 t 0 "status after clear" status
 has "Owner: *none" out "status after clear"
+# OwnerClear leaves the TPM disabled: the error says how to enable it, and
+# following the advice works.
+t 6 "takeownership on a disabled TPM" takeownership -y -z
+has "the TPM is disabled: enable it in firmware setup, or run \`tpm-mgmt setenable -e --force\`" \
+	err "disabled hint"
+t 0 "setpresence -a (the hint's software-TPM step)" setpresence -a
+t 0 "setenable -e --force (as the hint says)" setenable -e --force
+t 0 "takeownership after enabling" takeownership -y -z
+t 0 "status after enabling" status
+has "Owner: *yes" out "status after enabling"
+ok "errors say what to do (TPM disabled), and the advice works"
 ok "compatible subcommands (secrets from env, refused in argv), clear"
 
 echo "PASS: $passed groups"

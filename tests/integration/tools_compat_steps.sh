@@ -74,6 +74,21 @@ for tool in tpm_setenable tpm_setactive tpm_setownable tpm_setclearable tpm_setp
 done
 # A wrong owner secret (few of these: the TPM locks out after some, Part 1 §19.5).
 run setenable-typed-wrong wrong -- tpm_setenable -s
+# The dictionary-attack lockout and the operator secret (TPM_ResetLockValue,
+# TPM_SetOperatorAuth: admin ordinals served since issue 4).
+run resetdalock-help -- tpm_resetdalock -h
+run resetdalock-badopt -- tpm_resetdalock -x
+run resetdalock -- tpm_resetdalock -z
+run setoperatorauth-help -- tpm_setoperatorauth -h
+run setoperatorauth-nopresence -- tpm_setoperatorauth -z
+run setoperatorauth-presence -- tpm_setpresence -a
+run setoperatorauth-typed "operator
+operator" -- tpm_setoperatorauth
+run setoperatorauth-mismatch "operator
+other" -- tpm_setoperatorauth
+# End of input at a prompt: getpass() gives "", an empty secret.
+run setoperatorauth-eof -- tpm_setoperatorauth
+run setoperatorauth -- tpm_setoperatorauth -z
 run restrictsrk-default -- tpm_restrictsrk -z
 run restrictsrk-restrict -- tpm_restrictsrk -r -z
 run restrictsrk-after -- tpm_restrictsrk -s -z
@@ -149,6 +164,25 @@ if [ "${NV:-0}" = 1 ]; then
 else
 	echo "(NV steps skipped: NV=${NV:-0})" >> "$out"
 fi
+
+# The EK: this TPM has one already (the TPM refuses a second, Part 3 §14.1),
+# and it is not revocable; the argument checks come first.
+run createek-help -- tpm_createek -h
+run createek-r-nothing -- tpm_createek -r
+run createek-r-g-noout -- tpm_createek -r -g
+run createek-r-i-missing -- tpm_createek -r -i "$work/does-not-exist"
+printf 'short' > "$work/short-secret"
+run createek-r-i-short -- tpm_createek -r -i "$work/short-secret"
+run revokeek-noinput -- tpm_revokeek
+run revokeek-missing -- tpm_revokeek -i "$work/does-not-exist"
+head -c 20 /dev/zero > "$work/ek-secret"
+run revokeek-not-revocable -- tpm_revokeek -i "$work/ek-secret"
+
+# A wrong owner secret for ResetLockValue may disable it until the next
+# TPM_Startup (Part 3, TPM_ResetLockValue): last, so the lockout count
+# above stays low.
+run resetdalock-eof -- tpm_resetdalock
+run resetdalock-disabled -- tpm_resetdalock -z
 
 run setpresence-assert -- tpm_setpresence -a
 run setpresence-after -- tpm_setpresence -s -z
