@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "crypto.h"
 
 void auth_session_oiap(struct auth_session *s, uint32_t handle,
@@ -72,14 +73,6 @@ int auth_session_new_nonce_odd(struct auth_session *s)
 	return auth_random_nonce(s->nonce_odd);
 }
 
-static void put_be32(uint8_t out[4], uint32_t v)
-{
-	out[0] = (uint8_t)(v >> 24);
-	out[1] = (uint8_t)(v >> 16);
-	out[2] = (uint8_t)(v >> 8);
-	out[3] = (uint8_t)v;
-}
-
 /* SHA1(prefix || params...), prefix being 4 or 8 bytes of big-endian words. */
 static int digest_with_prefix(const uint8_t *prefix, size_t prefix_len,
 			      const struct crypto_iov *params, size_t count,
@@ -109,7 +102,7 @@ int auth_digest_request(uint32_t ordinal, const struct crypto_iov *params, size_
 {
 	uint8_t prefix[4];
 
-	put_be32(prefix, ordinal);
+	buf_store_be32(prefix, ordinal);
 	return digest_with_prefix(prefix, sizeof(prefix), params, count, out);
 }
 
@@ -119,8 +112,8 @@ int auth_digest_response(uint32_t return_code, uint32_t ordinal,
 {
 	uint8_t prefix[8];
 
-	put_be32(prefix, return_code);
-	put_be32(prefix + 4, ordinal);
+	buf_store_be32(prefix, return_code);
+	buf_store_be32(prefix + 4, ordinal);
 	return digest_with_prefix(prefix, sizeof(prefix), params, count, out);
 }
 

@@ -165,4 +165,22 @@ void buf_put_sized16(struct buf_writer *w, const void *p, size_t n);
 size_t buf_put_u32_later(struct buf_writer *w);
 void buf_patch_u32(struct buf_writer *w, size_t at, uint32_t v);
 
+/*
+ * A big-endian integer into a fixed array, no writer: for the fields of a
+ * digest hashed piecewise (the 1S/1H1 digests of Part 1 §13.x).
+ */
+static inline void buf_store_be16(uint8_t out[2], uint16_t v)
+{
+	out[0] = (uint8_t)(v >> 8);
+	out[1] = (uint8_t)v;
+}
+
+static inline void buf_store_be32(uint8_t out[4], uint32_t v)
+{
+	out[0] = (uint8_t)(v >> 24);
+	out[1] = (uint8_t)(v >> 16);
+	out[2] = (uint8_t)(v >> 8);
+	out[3] = (uint8_t)v;
+}
+
 #endif /* TSS12_BUF_H */

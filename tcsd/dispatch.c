@@ -83,6 +83,32 @@ TSS_RESULT tcsd_bad_request(struct tcsd_client *cl, const struct tcsd_packet_rea
 	return TCS_ERROR(TSS_E_INTERNAL_ERROR);
 }
 
+bool tcsd_request_ok(struct tcsd_client *cl, const struct tcsd_packet_reader *in, TSS_RESULT *rc)
+{
+	int err = tcsd_reader_done(in);
+
+	if (err == 0)
+		return true;
+	*rc = tcsd_bad_request(cl, in, err);
+	return false;
+}
+
+void tcsd_get_optional_auth(struct tcsd_packet_reader *in, uint32_t index, TPM_AUTH *auth,
+			    TPM_AUTH **p)
+{
+	*p = NULL;
+	memset(auth, 0, sizeof(*auth));
+	if (tcsd_param_present(in, index) && tcsd_get_auth_in(in, index, auth) == 0)
+		*p = auth;
+}
+
+bool tcsd_auth_is_null(const TPM_AUTH *a)
+{
+	static const TPM_AUTH zero;
+
+	return memcmp(a, &zero, sizeof(zero)) == 0;
+}
+
 /* remote_ops: local peers get everything; owner ordinals never remotely. */
 static bool access_allowed(const struct tcsd_client *cl, uint32_t ord)
 {

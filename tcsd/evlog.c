@@ -531,16 +531,6 @@ TSS_RESULT evlog_count(UINT32 pcr, UINT32 *count)
 
 /* ---- TCS functions ---- */
 
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
-{
-	int err = tcsd_reader_done(in);
-
-	if (err == 0)
-		return true;
-	*rc = tcsd_bad_request(cl, in, err);
-	return false;
-}
-
 /* LogPcrEvent: ctx, PCR_EVENT -> UINT32 number. */
 static TSS_RESULT tcs_log_pcr_event(struct tcsd_client *cl, struct tcsd_packet_reader *in,
 				    struct tcsd_packet_writer *out)
@@ -551,7 +541,7 @@ static TSS_RESULT tcs_log_pcr_event(struct tcsd_client *cl, struct tcsd_packet_r
 
 	memset(&ev, 0, sizeof(ev));
 	tcsd_get_pcr_event(in, 1, &ev, TCSD_PCR_VALUE_MAX, TCSD_EVENT_DATA_MAX);
-	if (!read_ok(cl, in, &rc)) {
+	if (!tcsd_request_ok(cl, in, &rc)) {
 		tcsd_pcr_event_free(&ev);
 		return rc;
 	}
@@ -580,7 +570,7 @@ static TSS_RESULT tcs_get_pcr_event(struct tcsd_client *cl, struct tcsd_packet_r
 	tcsd_get_u32(in, 1, &pcr);
 	tcsd_get_u32(in, 2, &number);
 	tcsd_get_u8(in, 3, &length_only);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	pthread_mutex_lock(&ev_lock);
 	app_load_locked();
@@ -623,7 +613,7 @@ static TSS_RESULT tcs_get_pcr_events_by_pcr(struct tcsd_client *cl,
 	tcsd_get_u32(in, 1, &pcr);
 	tcsd_get_u32(in, 2, &first);
 	tcsd_get_u32(in, 3, &count);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	pthread_mutex_lock(&ev_lock);
 	app_load_locked();
@@ -669,7 +659,7 @@ static TSS_RESULT tcs_get_pcr_event_log(struct tcsd_client *cl, struct tcsd_pack
 	uint32_t idx = 1;
 	TSS_RESULT rc = TSS_SUCCESS;
 
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	memset(v, 0, sizeof(v));
 	pthread_mutex_lock(&ev_lock);

@@ -35,16 +35,6 @@
 #define CAP_MAX TCSD_TPM_BUFSIZE
 
 /* Every parameter read and none left over (getter errors are sticky). */
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
-{
-	int err = tcsd_reader_done(in);
-
-	if (err == 0)
-		return true;
-	*rc = tcsd_bad_request(cl, in, err);
-	return false;
-}
-
 /* ---- TCS capabilities (answered by the daemon itself) ---- */
 
 /* The values TrouSerS' capabilities.h gives, with tss12 as manufacturer. */
@@ -156,7 +146,7 @@ static TSS_RESULT tcs_get_tcs_capability(struct tcsd_client *cl, struct tcsd_pac
 
 	tcsd_get_u32(in, 1, &area);
 	tcsd_get_sized_ptr(in, &idx, &sub, &sub_len, CAP_MAX);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	/* A UINT32 in host order (TrouSerS), or nothing. */
 	if (sub_len == 4)
@@ -189,7 +179,7 @@ static TSS_RESULT tcs_get_capability(struct tcsd_client *cl, struct tcsd_packet_
 
 	tcsd_get_u32(in, 1, &area);
 	tcsd_get_sized_ptr(in, &idx, &sub, &sub_len, CAP_MAX - 32);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_GetCapability);
 	buf_put_u32(&cmd.w, area);
@@ -220,7 +210,7 @@ static TSS_RESULT tcs_get_random(struct tcsd_client *cl, struct tcsd_packet_read
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &n);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if (n > TCS_RANDOM_MAX) {
 		log_debug("%s: GetRandom of %u bytes refused (max %u)", cl->name, n,
@@ -272,7 +262,7 @@ static TSS_RESULT tcs_stir_random(struct tcsd_client *cl, struct tcsd_packet_rea
 	TSS_RESULT rc;
 
 	tcsd_get_sized_ptr(in, &idx, &p, &len, CAP_MAX);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_StirRandom);
 	buf_put_sized(&cmd.w, p, len);
@@ -290,7 +280,7 @@ static TSS_RESULT tcs_pcr_read(struct tcsd_client *cl, struct tcsd_packet_reader
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &pcr);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_PcrRead);
 	buf_put_u32(&cmd.w, pcr);
@@ -325,7 +315,7 @@ static TSS_RESULT tcs_extend(struct tcsd_client *cl, struct tcsd_packet_reader *
 
 	tcsd_get_u32(in, 1, &pcr);
 	tcsd_get_digest(in, 2, &d);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	/* TrouSerS answers TSS_E_FAIL here too (tcsi_pcr.c). */
 	if (pcr_reserved(pcr)) {
@@ -360,7 +350,7 @@ static TSS_RESULT tcs_pcr_reset(struct tcsd_client *cl, struct tcsd_packet_reade
 	TSS_RESULT rc;
 
 	tcsd_get_sized_ptr(in, &idx, &p, &len, 64);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	/* TPM_PCR_SELECTION (Part 2 §8.1): UINT16 sizeOfSelect, pcrSelect[]. */
 	buf_reader_init(&sel, p, len);
@@ -393,7 +383,7 @@ static TSS_RESULT tcs_get_test_result(struct tcsd_client *cl, struct tcsd_packet
 	uint32_t idx = 0;
 	TSS_RESULT rc;
 
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_GetTestResult);
 	if ((rc = tcsd_tpm_exec(cl, &cmd, NULL, NULL, &rsp)) != TSS_SUCCESS)
@@ -425,7 +415,7 @@ static TSS_RESULT tcs_read_pubek(struct tcsd_client *cl, struct tcsd_packet_read
 	TSS_RESULT rc;
 
 	tcsd_get_nonce(in, 1, &anti_replay);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_ReadPubek);
 	buf_put_bytes(&cmd.w, anti_replay.nonce, sizeof(anti_replay.nonce));
@@ -461,7 +451,7 @@ static TSS_RESULT tcs_create_ek(struct tcsd_client *cl, struct tcsd_packet_reade
 
 	tcsd_get_nonce(in, 1, &anti_replay);
 	tcsd_get_sized_ptr(in, &idx, &parms, &parms_len, CAP_MAX - 64);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_CreateEndorsementKeyPair);
 	buf_put_bytes(&cmd.w, anti_replay.nonce, sizeof(anti_replay.nonce));
@@ -480,42 +470,14 @@ static TSS_RESULT tcs_create_ek(struct tcsd_client *cl, struct tcsd_packet_reade
 	return TSS_SUCCESS;
 }
 
-/* OwnerReadPubek: ctx, AUTH owner -> AUTH, UINT32+PBYTE TPM_PUBKEY. */
-static TSS_RESULT tcs_owner_read_pubek(struct tcsd_client *cl, struct tcsd_packet_reader *in,
-				       struct tcsd_packet_writer *out)
-{
-	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
-	TPM_AUTH auth;
-	const uint8_t *pub = NULL;
-	size_t pub_len;
-	uint32_t idx = 1;
-	TSS_RESULT rc;
-
-	tcsd_get_auth_in(in, 1, &auth);
-	if (!read_ok(cl, in, &rc))
-		return rc;
-	tcsd_tpm_cmd_init(&cmd, TPM_ORD_OwnerReadPubek);
-	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
-		return rc;
-	pub_len = buf_remaining(&rsp.params);
-	buf_get_ptr(&rsp.params, &pub, pub_len);
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		return rc;
-	tcsd_writer_init_reply(out, 3);
-	tcsd_put_auth_out(out, 0, &auth);
-	tcsd_put_sized(out, &idx, pub, (uint32_t)pub_len);
-	return TSS_SUCCESS;
-}
-
 /*
+ * OwnerReadPubek: ctx, AUTH owner -> AUTH, UINT32+PBYTE TPM_PUBKEY.
  * OwnerReadInternalPub: ctx, UINT32 keyHandle (TPM_KH_EK or TPM_KH_SRK),
  * AUTH owner -> AUTH, UINT32+PBYTE TPM_PUBKEY (Part 3 §27.3). TrouSerS'
- * libtspi reads the EK of an owned TPM 1.2 this way.
+ * libtspi reads the EK of an owned TPM 1.2 the second way.
  */
-static TSS_RESULT tcs_owner_read_internal_pub(struct tcsd_client *cl,
-					      struct tcsd_packet_reader *in,
-					      struct tcsd_packet_writer *out)
+static TSS_RESULT owner_read_pub(struct tcsd_client *cl, struct tcsd_packet_reader *in,
+				 struct tcsd_packet_writer *out, UINT32 ordinal, bool has_key)
 {
 	struct tcsd_tpm_cmd cmd;
 	struct tcsd_tpm_rsp rsp;
@@ -526,22 +488,38 @@ static TSS_RESULT tcs_owner_read_internal_pub(struct tcsd_client *cl,
 	uint32_t idx = 1;
 	TSS_RESULT rc;
 
-	tcsd_get_u32(in, 1, &key);
-	tcsd_get_auth_in(in, 2, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (has_key)
+		tcsd_get_u32(in, idx++, &key);
+	tcsd_get_auth_in(in, idx, &auth);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	tcsd_tpm_cmd_init(&cmd, TPM_ORD_OwnerReadInternalPub);
-	buf_put_u32(&cmd.w, key);
+	tcsd_tpm_cmd_init(&cmd, ordinal);
+	if (has_key)
+		buf_put_u32(&cmd.w, key);
 	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
 		return rc;
 	pub_len = buf_remaining(&rsp.params);
 	buf_get_ptr(&rsp.params, &pub, pub_len);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
+	idx = 1;
 	tcsd_writer_init_reply(out, 3);
 	tcsd_put_auth_out(out, 0, &auth);
 	tcsd_put_sized(out, &idx, pub, (uint32_t)pub_len);
 	return TSS_SUCCESS;
+}
+
+static TSS_RESULT tcs_owner_read_pubek(struct tcsd_client *cl, struct tcsd_packet_reader *in,
+				       struct tcsd_packet_writer *out)
+{
+	return owner_read_pub(cl, in, out, TPM_ORD_OwnerReadPubek, false);
+}
+
+static TSS_RESULT tcs_owner_read_internal_pub(struct tcsd_client *cl,
+					      struct tcsd_packet_reader *in,
+					      struct tcsd_packet_writer *out)
+{
+	return owner_read_pub(cl, in, out, TPM_ORD_OwnerReadInternalPub, true);
 }
 
 /*
@@ -560,7 +538,7 @@ static TSS_RESULT tcs_get_capability_owner(struct tcsd_client *cl,
 	TSS_RESULT rc;
 
 	tcsd_get_auth_in(in, 1, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_GetCapabilityOwner);
 	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
@@ -607,7 +585,7 @@ static TSS_RESULT tcs_take_ownership(struct tcsd_client *cl, struct tcsd_packet_
 	tcsd_get_sized_ptr(in, &idx, &srk, &srk_len, 512);
 	tcsd_get_sized_ptr(in, &idx, &srk_params, &params_len, 2048);
 	tcsd_get_auth_in(in, idx, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_TakeOwnership);
 	buf_put_u16(&cmd.w, proto);
@@ -664,7 +642,7 @@ static TSS_RESULT tcs_physical_presence(struct tcsd_client *cl, struct tcsd_pack
 	TSS_RESULT rc;
 
 	tcsd_get_u16(in, 1, &pp);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if (!tpmdd_is_software(tcsd_tpm()) && !single_user_mode()) {
 		log_warn("Denied PhysicalPresence from %s: only for a software TPM or in "
@@ -734,7 +712,7 @@ static TSS_RESULT tcs_simple(struct tcsd_client *cl, struct tcsd_packet_reader *
 		tcsd_get_auth_in(in, 1, &auth);
 		has_auth = true;
 	}
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, sc->tpm_ordinal);
 	if (sc->shape == SHAPE_BOOL || sc->shape == SHAPE_BOOL_AUTH)

@@ -35,26 +35,6 @@
 /* SetCapability's sub-capability and value are a few bytes. */
 #define SETCAP_MAX 256u
 
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
-{
-	int err = tcsd_reader_done(in);
-
-	if (err == 0)
-		return true;
-	*rc = tcsd_bad_request(cl, in, err);
-	return false;
-}
-
-/* An optional trailing AUTH (absent: NULL). */
-static void get_optional_auth(struct tcsd_packet_reader *in, uint32_t index, TPM_AUTH *auth,
-			      TPM_AUTH **p)
-{
-	*p = NULL;
-	memset(auth, 0, sizeof(*auth));
-	if (tcsd_param_present(in, index) && tcsd_get_auth_in(in, index, auth) == 0)
-		*p = auth;
-}
-
 /* ---- auditing (Part 3, "Auditing") ---- */
 
 /*
@@ -66,7 +46,6 @@ static TSS_RESULT tcs_set_ordinal_audit_status(struct tcsd_client *cl,
 					       struct tcsd_packet_writer *out)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
 	TPM_AUTH auth;
 	UINT32 ordinal = 0;
 	TSS_BOOL state = FALSE;
@@ -75,19 +54,15 @@ static TSS_RESULT tcs_set_ordinal_audit_status(struct tcsd_client *cl,
 	tcsd_get_u32(in, 1, &ordinal);
 	tcsd_get_bool(in, 2, &state);
 	tcsd_get_auth_in(in, 3, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_SetOrdinalAuditStatus);
 	buf_put_u32(&cmd.w, ordinal);
 	buf_put_u8(&cmd.w, state ? 1 : 0);
-	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
-		return rc;
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
+	if ((rc = tcsd_tpm_exec_reply_auth(cl, &cmd, &auth, out)) != TSS_SUCCESS)
 		return rc;
 	log_info("%s: auditing of ordinal 0x%x %s", tcsd_client_name(cl), ordinal,
 		 state ? "on" : "off");
-	tcsd_writer_init_reply(out, 1);
-	tcsd_put_auth_out(out, 0, &auth);
 	return TSS_SUCCESS;
 }
 
@@ -111,7 +86,7 @@ static TSS_RESULT tcs_get_audit_digest(struct tcsd_client *cl, struct tcsd_packe
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &start);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_GetAuditDigest);
 	buf_put_u32(&cmd.w, start);
@@ -147,7 +122,6 @@ static TSS_RESULT tcs_get_audit_digest_signed(struct tcsd_client *cl,
 					      struct tcsd_packet_reader *in,
 					      struct tcsd_packet_writer *out)
 {
-	static const TPM_AUTH null_auth;
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_GetAuditDigestSigned };
 	struct tcsd_tpm_rsp rsp;
 	TPM_NONCE nonce;
@@ -162,10 +136,10 @@ static TSS_RESULT tcs_get_audit_digest_signed(struct tcsd_client *cl,
 	tcsd_get_u32(in, 1, &kc.key);
 	tcsd_get_bool(in, 2, &close_audit);
 	tcsd_get_nonce(in, 3, &nonce);
-	get_optional_auth(in, 4, &auth, &kc.auth1);
-	if (!read_ok(cl, in, &rc))
+	tcsd_get_optional_auth(in, 4, &auth, &kc.auth1);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	if (kc.auth1 != NULL && memcmp(&auth, &null_auth, sizeof(auth)) == 0)
+	if (kc.auth1 != NULL && tcsd_auth_is_null(&auth))
 		kc.auth1 = NULL;
 	params[0] = close_audit ? 1 : 0;
 	memcpy(params + 1, nonce.nonce, 20);
@@ -196,7 +170,6 @@ static TSS_RESULT tcs_dir_write_auth(struct tcsd_client *cl, struct tcsd_packet_
 				     struct tcsd_packet_writer *out)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
 	TPM_DIGEST value;
 	TPM_AUTH auth;
 	UINT32 index = 0;
@@ -205,18 +178,12 @@ static TSS_RESULT tcs_dir_write_auth(struct tcsd_client *cl, struct tcsd_packet_
 	tcsd_get_u32(in, 1, &index);
 	tcsd_get_digest(in, 2, &value);
 	tcsd_get_auth_in(in, 3, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_DirWriteAuth);
 	buf_put_u32(&cmd.w, index);
 	buf_put_bytes(&cmd.w, value.digest, sizeof(value.digest));
-	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
-		return rc;
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		return rc;
-	tcsd_writer_init_reply(out, 1);
-	tcsd_put_auth_out(out, 0, &auth);
-	return TSS_SUCCESS;
+	return tcsd_tpm_exec_reply_auth(cl, &cmd, &auth, out);
 }
 
 /* DirRead: ctx, UINT32 dirIndex -> DIGEST. */
@@ -230,7 +197,7 @@ static TSS_RESULT tcs_dir_read(struct tcsd_client *cl, struct tcsd_packet_reader
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &index);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_DirRead);
 	buf_put_u32(&cmd.w, index);
@@ -259,7 +226,7 @@ static TSS_RESULT tcs_set_operator_auth(struct tcsd_client *cl, struct tcsd_pack
 	TSS_RESULT rc;
 
 	tcsd_get_secret(in, 1, &secret);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		goto out;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_SetOperatorAuth);
 	buf_put_bytes(&cmd.w, secret.authdata, sizeof(secret.authdata));
@@ -277,21 +244,16 @@ static TSS_RESULT tcs_reset_lock_value(struct tcsd_client *cl, struct tcsd_packe
 				       struct tcsd_packet_writer *out)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
 	TPM_AUTH auth;
 	TSS_RESULT rc;
 
 	tcsd_get_auth_in(in, 1, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_ResetLockValue);
-	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
-		return rc;
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
+	if ((rc = tcsd_tpm_exec_reply_auth(cl, &cmd, &auth, out)) != TSS_SUCCESS)
 		return rc;
 	log_info("%s: the dictionary-attack lock was reset", tcsd_client_name(cl));
-	tcsd_writer_init_reply(out, 1);
-	tcsd_put_auth_out(out, 0, &auth);
 	return TSS_SUCCESS;
 }
 
@@ -314,8 +276,8 @@ static TSS_RESULT tcs_set_capability(struct tcsd_client *cl, struct tcsd_packet_
 	tcsd_get_u32(in, 1, &area);
 	tcsd_get_sized_ptr(in, &idx, &sub, &sub_len, SETCAP_MAX);
 	tcsd_get_sized_ptr(in, &idx, &value, &value_len, SETCAP_MAX);
-	get_optional_auth(in, idx, &auth, &pauth);
-	if (!read_ok(cl, in, &rc))
+	tcsd_get_optional_auth(in, idx, &auth, &pauth);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_SetCapability);
 	buf_put_u32(&cmd.w, area);
@@ -350,8 +312,8 @@ static TSS_RESULT tcs_certify_self_test(struct tcsd_client *cl, struct tcsd_pack
 
 	tcsd_get_u32(in, 1, &kc.key);
 	tcsd_get_nonce(in, 2, &nonce);
-	get_optional_auth(in, 3, &auth, &kc.auth1);
-	if (!read_ok(cl, in, &rc))
+	tcsd_get_optional_auth(in, 3, &auth, &kc.auth1);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	kc.params = nonce.nonce;
 	kc.params_len = sizeof(nonce.nonce);

@@ -387,6 +387,42 @@ out:
 }
 
 /*
+ * OSAP and DSAP once their command is built: sends it (tcsd_lock held),
+ * records the session and answers UINT32 authHandle, NONCE nonceEven,
+ * NONCE nonceEvenOSAP/DSAP (the TPM's output order, Part 3 §18.2, §18.3).
+ * The command is wiped: a DSAP one carries a delegation blob.
+ */
+static TSS_RESULT start_shared_session(struct tcsd_client *cl, struct tcsd_tpm_cmd *cmd,
+				       struct tcsd_packet_writer *out)
+{
+	struct tcsd_tpm_rsp rsp;
+	TPM_NONCE nonce_even, nonce_even_shared;
+	UINT32 tpm_handle = 0;
+	TCS_AUTHHANDLE h;
+	TSS_RESULT rc;
+
+	tcsd_lock();
+	rc = start_session(cmd, &rsp, cl->req_ctx);
+	OPENSSL_cleanse(cmd->mem, sizeof(cmd->mem));
+	if (rc != TSS_SUCCESS)
+		goto out;
+	buf_get_u32(&rsp.params, &tpm_handle);
+	buf_get_bytes(&rsp.params, nonce_even.nonce, sizeof(nonce_even.nonce));
+	buf_get_bytes(&rsp.params, nonce_even_shared.nonce, sizeof(nonce_even_shared.nonce));
+	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
+		goto out;
+	if ((rc = add_session(cl->req_ctx, tpm_handle, &h)) != TSS_SUCCESS)
+		goto out;
+	tcsd_writer_init_reply(out, 3);
+	tcsd_put_u32(out, 0, h);
+	tcsd_put_nonce(out, 1, &nonce_even);
+	tcsd_put_nonce(out, 2, &nonce_even_shared);
+out:
+	tcsd_unlock();
+	return rc;
+}
+
+/*
  * TCS_OSAP: in ctx, UINT16 entityType, UINT32 entityValue, NONCE
  * nonceOddOSAP; out UINT32 authHandle, NONCE nonceEven, NONCE
  * nonceEvenOSAP. For a key entity the value is the client's TCS key
@@ -397,12 +433,10 @@ static TSS_RESULT tcs_osap(struct tcsd_client *cl, struct tcsd_packet_reader *in
 			   struct tcsd_packet_writer *out)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
-	TPM_NONCE nonce_odd_osap, nonce_even, nonce_even_osap;
+	TPM_NONCE nonce_odd_osap;
 	UINT16 entity_type;
-	UINT32 entity_value, tpm_value, tpm_handle = 0;
+	UINT32 entity_value, tpm_value;
 	bool key_entity;
-	TCS_AUTHHANDLE h;
 	TSS_RESULT rc;
 	int err;
 
@@ -422,26 +456,11 @@ static TSS_RESULT tcs_osap(struct tcsd_client *cl, struct tcsd_packet_reader *in
 	if (key_entity &&
 	    (rc = keycache_acquire(cl->req_ctx, entity_value, &tpm_value)) != TSS_SUCCESS)
 		return rc;
-	tcsd_lock();
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_OSAP);
 	buf_put_u16(&cmd.w, entity_type);
 	buf_put_u32(&cmd.w, tpm_value);
 	buf_put_bytes(&cmd.w, nonce_odd_osap.nonce, sizeof(nonce_odd_osap.nonce));
-	if ((rc = start_session(&cmd, &rsp, cl->req_ctx)) != TSS_SUCCESS)
-		goto out;
-	buf_get_u32(&rsp.params, &tpm_handle);
-	buf_get_bytes(&rsp.params, nonce_even.nonce, sizeof(nonce_even.nonce));
-	buf_get_bytes(&rsp.params, nonce_even_osap.nonce, sizeof(nonce_even_osap.nonce));
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		goto out;
-	if ((rc = add_session(cl->req_ctx, tpm_handle, &h)) != TSS_SUCCESS)
-		goto out;
-	tcsd_writer_init_reply(out, 3);
-	tcsd_put_u32(out, 0, h);
-	tcsd_put_nonce(out, 1, &nonce_even);
-	tcsd_put_nonce(out, 2, &nonce_even_osap);
-out:
-	tcsd_unlock();
+	rc = start_shared_session(cl, &cmd, out);
 	if (key_entity)
 		keycache_release(entity_value);
 	return rc;
@@ -463,13 +482,11 @@ static TSS_RESULT tcs_dsap(struct tcsd_client *cl, struct tcsd_packet_reader *in
 			   struct tcsd_packet_writer *out)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
-	TPM_NONCE nonce_odd_dsap, nonce_even, nonce_even_dsap;
+	TPM_NONCE nonce_odd_dsap;
 	UINT16 entity_type = 0;
-	UINT32 key = 0, tpm_key, tpm_handle = 0, n = 0, idx = 4;
+	UINT32 key = 0, tpm_key, n = 0, idx = 4;
 	const uint8_t *value = NULL;
 	bool key_entity;
-	TCS_AUTHHANDLE h;
 	TSS_RESULT rc;
 	int err;
 
@@ -485,29 +502,12 @@ static TSS_RESULT tcs_dsap(struct tcsd_client *cl, struct tcsd_packet_reader *in
 	/* Pinned before tcsd_lock(), as in tcs_osap(). */
 	if (key_entity && (rc = keycache_acquire(cl->req_ctx, key, &tpm_key)) != TSS_SUCCESS)
 		return rc;
-	tcsd_lock();
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_DSAP);
 	buf_put_u16(&cmd.w, entity_type);
 	buf_put_u32(&cmd.w, tpm_key);
 	buf_put_bytes(&cmd.w, nonce_odd_dsap.nonce, sizeof(nonce_odd_dsap.nonce));
 	buf_put_sized(&cmd.w, value, n);
-	rc = start_session(&cmd, &rsp, cl->req_ctx);
-	OPENSSL_cleanse(cmd.mem, sizeof(cmd.mem));
-	if (rc != TSS_SUCCESS)
-		goto out;
-	buf_get_u32(&rsp.params, &tpm_handle);
-	buf_get_bytes(&rsp.params, nonce_even.nonce, sizeof(nonce_even.nonce));
-	buf_get_bytes(&rsp.params, nonce_even_dsap.nonce, sizeof(nonce_even_dsap.nonce));
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		goto out;
-	if ((rc = add_session(cl->req_ctx, tpm_handle, &h)) != TSS_SUCCESS)
-		goto out;
-	tcsd_writer_init_reply(out, 3);
-	tcsd_put_u32(out, 0, h);
-	tcsd_put_nonce(out, 1, &nonce_even);
-	tcsd_put_nonce(out, 2, &nonce_even_dsap);
-out:
-	tcsd_unlock();
+	rc = start_shared_session(cl, &cmd, out);
 	if (key_entity)
 		keycache_release(key);
 	return rc;

@@ -29,16 +29,6 @@
 /* TPM_CURRENT_TICKS: tag, currentTicks (UINT64), tickRate, tickNonce (Part 2 §15.1). */
 #define CURRENT_TICKS_SIZE (2u + 8u + 2u + 20u)
 
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
-{
-	int err = tcsd_reader_done(in);
-
-	if (err == 0)
-		return true;
-	*rc = tcsd_bad_request(cl, in, err);
-	return false;
-}
-
 /* TPM_COUNTER_VALUE (Part 2 §21.1) from a TPM response. */
 static void get_counter_value(struct buf_reader *r, TPM_COUNTER_VALUE *v)
 {
@@ -59,7 +49,7 @@ static TSS_RESULT tcs_read_counter(struct tcsd_client *cl, struct tcsd_packet_re
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &id);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_ReadCounter);
 	buf_put_u32(&cmd.w, id);
@@ -95,7 +85,7 @@ static TSS_RESULT tcs_create_counter(struct tcsd_client *cl, struct tcsd_packet_
 	tcsd_get_sized_ptr(in, &idx, &label, &label_len, 64);
 	tcsd_get_encauth(in, idx++, &enc);
 	tcsd_get_auth_in(in, idx, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if (label_len != COUNTER_LABEL_SIZE)
 		return TCS_ERROR(TSS_E_BAD_PARAMETER);
@@ -129,7 +119,7 @@ static TSS_RESULT tcs_increment_counter(struct tcsd_client *cl, struct tcsd_pack
 
 	tcsd_get_u32(in, 1, &id);
 	tcsd_get_auth_in(in, 2, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_IncrementCounter);
 	buf_put_u32(&cmd.w, id);
@@ -152,24 +142,19 @@ static TSS_RESULT release_common(struct tcsd_client *cl, struct tcsd_packet_read
 				 struct tcsd_packet_writer *out, UINT32 ordinal)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
 	TPM_AUTH auth;
 	UINT32 id = 0;
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &id);
 	tcsd_get_auth_in(in, 2, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, ordinal);
 	buf_put_u32(&cmd.w, id);
-	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
-		return rc;
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
+	if ((rc = tcsd_tpm_exec_reply_auth(cl, &cmd, &auth, out)) != TSS_SUCCESS)
 		return rc;
 	log_info("%s: monotonic counter %u released", tcsd_client_name(cl), id);
-	tcsd_writer_init_reply(out, 1);
-	tcsd_put_auth_out(out, 0, &auth);
 	return TSS_SUCCESS;
 }
 
@@ -196,7 +181,7 @@ static TSS_RESULT tcs_read_current_ticks(struct tcsd_client *cl, struct tcsd_pac
 	uint32_t idx = 0;
 	TSS_RESULT rc;
 
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_GetTicks);
 	if ((rc = tcsd_tpm_exec(cl, &cmd, NULL, NULL, &rsp)) != TSS_SUCCESS)
@@ -234,7 +219,7 @@ static TSS_RESULT tcs_tick_stamp_blob(struct tcsd_client *cl, struct tcsd_packet
 	tcsd_get_digest(in, 3, &digest);
 	if (tcsd_param_present(in, 4) && tcsd_get_auth_in(in, 4, &auth) == 0)
 		kc.auth1 = &auth;
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	memcpy(params, nonce.nonce, 20);
 	memcpy(params + 20, digest.digest, 20);

@@ -27,57 +27,8 @@
 #include "tcsd_ordinals.h"
 #include "tpm_structs.h"
 
-/* Data a TPM 1.2 command can carry: its whole buffer, less headers. */
-#define DATA_MAX 4096u
 /* A TPM_PCR_SELECTION / PCR_INFO: a few dozen bytes. */
 #define PCR_INFO_MAX 1024u
-
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
-{
-	int err = tcsd_reader_done(in);
-
-	if (err == 0)
-		return true;
-	*rc = tcsd_bad_request(cl, in, err);
-	return false;
-}
-
-static void get_optional_auth(struct tcsd_packet_reader *in, uint32_t index, TPM_AUTH *auth,
-			      TPM_AUTH **p)
-{
-	*p = NULL;
-	memset(auth, 0, sizeof(*auth));
-	if (tcsd_param_present(in, index) && tcsd_get_auth_in(in, index, auth) == 0)
-		*p = auth;
-}
-
-/* The encoded parameters after the key handle, built in caller memory. */
-struct params {
-	struct buf_writer w;
-	BYTE mem[DATA_MAX + 256];
-};
-
-static void params_init(struct params *p)
-{
-	buf_writer_init_fixed(&p->w, p->mem, sizeof(p->mem));
-}
-
-/* Runs kc with the parameters in p; TSS_E_BAD_PARAMETER if they did not fit. */
-static TSS_RESULT exec_with(struct tcsd_client *cl, struct tcs_key_cmd *kc, struct params *p,
-			    struct tcsd_tpm_rsp *rsp)
-{
-	if (buf_writer_error(&p->w) != 0)
-		return TCS_ERROR(TSS_E_BAD_PARAMETER);
-	kc->params = p->mem;
-	kc->params_len = buf_writer_len(&p->w);
-	return tcs_key_exec(cl, kc, rsp);
-}
-
-/* Reads "UINT32 size, bytes" from a TPM response, capped. */
-static int rsp_get_sized(struct tcsd_tpm_rsp *rsp, const uint8_t **p, uint32_t *n)
-{
-	return buf_get_sized_ptr(&rsp->params, p, n, DATA_MAX);
-}
 
 /* ---- Seal / Sealx (Part 3 §10.1, §10.7) ---- */
 
@@ -92,7 +43,7 @@ static TSS_RESULT seal_common(struct tcsd_client *cl, struct tcsd_packet_reader 
 {
 	struct tcs_key_cmd kc = { .ordinal = ordinal };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_ENCAUTH enc;
 	TPM_AUTH auth;
 	const uint8_t *pcr = NULL, *data = NULL, *sealed = NULL;
@@ -102,15 +53,15 @@ static TSS_RESULT seal_common(struct tcsd_client *cl, struct tcsd_packet_reader 
 	tcsd_get_u32(in, 1, &kc.key);
 	tcsd_get_encauth(in, 2, &enc);
 	tcsd_get_sized_ptr(in, &idx, &pcr, &pcr_len, PCR_INFO_MAX);
-	tcsd_get_sized_ptr(in, &idx, &data, &data_len, DATA_MAX);
-	get_optional_auth(in, idx, &auth, &kc.auth1);
-	if (!read_ok(cl, in, &rc))
+	tcsd_get_sized_ptr(in, &idx, &data, &data_len, TCS_DATA_MAX);
+	tcsd_get_optional_auth(in, idx, &auth, &kc.auth1);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_bytes(&p.w, enc.authdata, sizeof(enc.authdata));
 	buf_put_sized(&p.w, pcr, pcr_len);
 	buf_put_sized(&p.w, data, data_len);
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
 	/* sealedData is a TPM_STORED_DATA(12): all of the output parameters. */
 	n = (uint32_t)buf_remaining(&rsp.params);
@@ -146,28 +97,28 @@ static TSS_RESULT tcs_unseal(struct tcsd_client *cl, struct tcsd_packet_reader *
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_Unseal };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_AUTH a1, a2, *first = NULL, *second = NULL, empty;
 	const uint8_t *data = NULL, *secret = NULL;
 	uint32_t data_len = 0, idx = 2, n = 0;
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &kc.key);
-	tcsd_get_sized_ptr(in, &idx, &data, &data_len, DATA_MAX);
-	get_optional_auth(in, idx, &a1, &first);
+	tcsd_get_sized_ptr(in, &idx, &data, &data_len, TCS_DATA_MAX);
+	tcsd_get_optional_auth(in, idx, &a1, &first);
 	if (first != NULL)
-		get_optional_auth(in, idx + 1, &a2, &second);
-	if (!read_ok(cl, in, &rc))
+		tcsd_get_optional_auth(in, idx + 1, &a2, &second);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if (first == NULL)
 		return TCS_ERROR(TSS_E_BAD_PARAMETER); /* the data always needs its auth */
 	kc.auth1 = first;
 	kc.auth2 = second;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_bytes(&p.w, data, data_len);
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
-	rsp_get_sized(&rsp, &secret, &n);
+	buf_get_sized_ptr(&rsp.params, &secret, &n, TCS_DATA_MAX);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
 	memset(&empty, 0, sizeof(empty));
@@ -190,22 +141,22 @@ static TSS_RESULT sized_in_sized_out(struct tcsd_client *cl, struct tcsd_packet_
 {
 	struct tcs_key_cmd kc = { .ordinal = ordinal };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_AUTH auth;
 	const uint8_t *data = NULL, *res = NULL;
 	uint32_t data_len = 0, idx = 2, n = 0;
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &kc.key);
-	tcsd_get_sized_ptr(in, &idx, &data, &data_len, DATA_MAX);
-	get_optional_auth(in, idx, &auth, &kc.auth1);
-	if (!read_ok(cl, in, &rc))
+	tcsd_get_sized_ptr(in, &idx, &data, &data_len, TCS_DATA_MAX);
+	tcsd_get_optional_auth(in, idx, &auth, &kc.auth1);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_sized(&p.w, data, data_len);
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
-	rsp_get_sized(&rsp, &res, &n);
+	buf_get_sized_ptr(&rsp.params, &res, &n, TCS_DATA_MAX);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
 	idx = 0;
@@ -242,7 +193,7 @@ static TSS_RESULT quote_common(struct tcsd_client *cl, struct tcsd_packet_reader
 {
 	struct tcs_key_cmd kc = { .ordinal = two ? TPM_ORD_Quote2 : TPM_ORD_Quote };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_NONCE nonce;
 	TPM_AUTH auth;
 	TSS_BOOL add_version = FALSE;
@@ -257,15 +208,15 @@ static TSS_RESULT quote_common(struct tcsd_client *cl, struct tcsd_packet_reader
 	tcsd_get_sized_ptr(in, &idx, &sel, &sel_len, PCR_INFO_MAX);
 	if (two)
 		tcsd_get_bool(in, idx++, &add_version);
-	get_optional_auth(in, idx, &auth, &kc.auth1);
-	if (!read_ok(cl, in, &rc))
+	tcsd_get_optional_auth(in, idx, &auth, &kc.auth1);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_bytes(&p.w, nonce.nonce, sizeof(nonce.nonce));
 	buf_put_bytes(&p.w, sel, sel_len);
 	if (two)
 		buf_put_u8(&p.w, add_version ? 1 : 0);
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
 
 	/* The structure's own length is known only by parsing it. */
@@ -288,8 +239,8 @@ static TSS_RESULT quote_common(struct tcsd_client *cl, struct tcsd_packet_reader
 	pcr_data = rsp.params.data + start;
 	pcr_len = rsp.params.off - start;
 	if (two)
-		rsp_get_sized(&rsp, &version, &version_len);
-	rsp_get_sized(&rsp, &sig, &sig_len);
+		buf_get_sized_ptr(&rsp.params, &version, &version_len, TCS_DATA_MAX);
+	buf_get_sized_ptr(&rsp.params, &sig, &sig_len, TCS_DATA_MAX);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
 
@@ -329,9 +280,9 @@ static TSS_RESULT tcs_certify_key(struct tcsd_client *cl, struct tcsd_packet_rea
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_CertifyKey, .has_key2 = true };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_NONCE nonce;
-	TPM_AUTH cert_auth, key_auth, zero;
+	TPM_AUTH cert_auth, key_auth;
 	TPM_AUTH *auths[2] = { NULL, NULL };
 	const uint8_t *info = NULL, *sig = NULL;
 	uint32_t sig_len = 0, idx = 0;
@@ -340,23 +291,22 @@ static TSS_RESULT tcs_certify_key(struct tcsd_client *cl, struct tcsd_packet_rea
 	int err;
 	unsigned int n = 0;
 
-	memset(&zero, 0, sizeof(zero));
 	tcsd_get_u32(in, 1, &kc.key);
 	tcsd_get_u32(in, 2, &kc.key2);
 	tcsd_get_nonce(in, 3, &nonce);
 	tcsd_get_auth_in(in, 4, &cert_auth);
 	tcsd_get_auth_in(in, 5, &key_auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	if (memcmp(&cert_auth, &zero, sizeof(zero)) != 0)
+	if (!tcsd_auth_is_null(&cert_auth))
 		auths[n++] = &cert_auth;
-	if (memcmp(&key_auth, &zero, sizeof(zero)) != 0)
+	if (!tcsd_auth_is_null(&key_auth))
 		auths[n++] = &key_auth;
 	kc.auth1 = auths[0];
 	kc.auth2 = auths[1];
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_bytes(&p.w, nonce.nonce, sizeof(nonce.nonce));
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
 	start = rsp.params.off;
 	if (buf_remaining(&rsp.params) >= 2 && rsp.params.data[start] == 0x00 &&
@@ -377,7 +327,7 @@ static TSS_RESULT tcs_certify_key(struct tcsd_client *cl, struct tcsd_packet_rea
 	}
 	info = rsp.params.data + start;
 	info_len = rsp.params.off - start;
-	rsp_get_sized(&rsp, &sig, &sig_len);
+	buf_get_sized_ptr(&rsp.params, &sig, &sig_len, TCS_DATA_MAX);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
 	tcsd_writer_init_reply(out, 6);
@@ -400,7 +350,7 @@ static TSS_RESULT tcs_change_auth(struct tcsd_client *cl, struct tcsd_packet_rea
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_ChangeAuth };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	UINT16 proto = 0, entity = 0;
 	TPM_ENCAUTH new_auth;
 	TPM_AUTH parent_auth, entity_auth;
@@ -412,21 +362,21 @@ static TSS_RESULT tcs_change_auth(struct tcsd_client *cl, struct tcsd_packet_rea
 	tcsd_get_u16(in, 2, &proto);
 	tcsd_get_encauth(in, 3, &new_auth);
 	tcsd_get_u16(in, 4, &entity);
-	tcsd_get_sized_ptr(in, &idx, &data, &data_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &data, &data_len, TCS_DATA_MAX);
 	tcsd_get_auth_in(in, idx, &parent_auth);
 	tcsd_get_auth_in(in, idx + 1, &entity_auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	kc.auth1 = &parent_auth;
 	kc.auth2 = &entity_auth;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_u16(&p.w, proto);
 	buf_put_bytes(&p.w, new_auth.authdata, sizeof(new_auth.authdata));
 	buf_put_u16(&p.w, entity);
 	buf_put_sized(&p.w, data, data_len);
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
-	rsp_get_sized(&rsp, &res, &n);
+	buf_get_sized_ptr(&rsp.params, &res, &n, TCS_DATA_MAX);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
 	idx = 2;
@@ -445,7 +395,6 @@ static TSS_RESULT tcs_change_auth_owner(struct tcsd_client *cl, struct tcsd_pack
 					struct tcsd_packet_writer *out)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
 	UINT16 proto = 0, entity = 0;
 	TPM_ENCAUTH new_auth;
 	TPM_AUTH auth;
@@ -455,19 +404,13 @@ static TSS_RESULT tcs_change_auth_owner(struct tcsd_client *cl, struct tcsd_pack
 	tcsd_get_encauth(in, 2, &new_auth);
 	tcsd_get_u16(in, 3, &entity);
 	tcsd_get_auth_in(in, 4, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_ChangeAuthOwner);
 	buf_put_u16(&cmd.w, proto);
 	buf_put_bytes(&cmd.w, new_auth.authdata, sizeof(new_auth.authdata));
 	buf_put_u16(&cmd.w, entity);
-	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
-		return rc;
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		return rc;
-	tcsd_writer_init_reply(out, 1);
-	tcsd_put_auth_out(out, 0, &auth);
-	return TSS_SUCCESS;
+	return tcsd_tpm_exec_reply_auth(cl, &cmd, &auth, out);
 }
 
 const struct tcsd_handler tcs_crypto_handlers[] = {

@@ -25,23 +25,17 @@
 /* Every delegation structure fits one TPM buffer (the TPM limits them too). */
 #define DELEGATE_DATA_MAX TCSD_TPM_BUFSIZE
 
-static bool auth_present(const TPM_AUTH *a)
-{
-	static const TPM_AUTH zero;
-
-	return memcmp(a, &zero, sizeof(zero)) != 0;
-}
-
 /* Reads the trailing AUTH and the end of the request. */
 static TSS_RESULT finish_request(struct tcsd_client *cl, struct tcsd_packet_reader *in,
 				 uint32_t idx, TPM_AUTH *auth, TPM_AUTH **pauth)
 {
 	int err;
 
+	*pauth = NULL;
 	tcsd_get_auth_in(in, idx, auth);
 	if ((err = tcsd_reader_done(in)) != 0)
 		return tcsd_bad_request(cl, in, err);
-	*pauth = auth_present(auth) ? auth : NULL;
+	*pauth = tcsd_auth_is_null(auth) ? NULL : auth;
 	return TSS_SUCCESS;
 }
 
@@ -182,7 +176,6 @@ static TSS_RESULT tcs_delegate_load_owner(struct tcsd_client *cl, struct tcsd_pa
 					  struct tcsd_packet_writer *out)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
 	UINT32 row = 0, n = 0, idx = 2;
 	const uint8_t *blob = NULL;
 	TPM_AUTH auth, *pauth;
@@ -195,14 +188,7 @@ static TSS_RESULT tcs_delegate_load_owner(struct tcsd_client *cl, struct tcsd_pa
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_Delegate_LoadOwnerDelegation);
 	buf_put_u32(&cmd.w, row);
 	buf_put_sized(&cmd.w, blob, n);
-	if ((rc = tcsd_tpm_exec(cl, &cmd, pauth, NULL, &rsp)) != TSS_SUCCESS)
-		return rc;
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		return rc;
-	tcsd_writer_init_reply(out, 1);
-	if (pauth != NULL)
-		tcsd_put_auth_out(out, 0, pauth);
-	return TSS_SUCCESS;
+	return tcsd_tpm_exec_reply_auth(cl, &cmd, pauth, out);
 }
 
 /*

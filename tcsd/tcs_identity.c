@@ -44,16 +44,6 @@
 /* A credential larger than a TPM_IDENTITY_PROOF can carry is not served. */
 #define CREDENTIAL_MAX TPM_STRUCT_CREDENTIAL_MAX
 
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
-{
-	int err = tcsd_reader_done(in);
-
-	if (err == 0)
-		return true;
-	*rc = tcsd_bad_request(cl, in, err);
-	return false;
-}
-
 /*
  * One AUTH at index, then a second one if the client sent it: with two,
  * the first is the SRK's / identity key's and the second the owner's;
@@ -179,7 +169,7 @@ static TSS_RESULT tcs_make_identity(struct tcsd_client *cl, struct tcsd_packet_r
 	tcsd_get_digest(in, 2, &label);
 	tcsd_get_sized_ptr(in, &idx, &info, &info_len, ID_KEY_INFO_MAX);
 	get_auths(in, idx, &a1, &a2, &srk, &owner);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_MakeIdentity);
 	buf_put_bytes(&cmd.w, enc.authdata, sizeof(enc.authdata));
@@ -244,7 +234,7 @@ static TSS_RESULT tcs_activate_identity(struct tcsd_client *cl, struct tcsd_pack
 	tcsd_get_u32(in, 1, &kc.key);
 	tcsd_get_sized_ptr(in, &idx, &blob, &blob_len, ACTIVATE_BLOB_MAX);
 	get_auths(in, idx, &a1, &a2, &id_auth, &owner);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	buf_writer_init_fixed(&pw, params, sizeof(params));
 	buf_put_sized(&pw, blob, blob_len);
@@ -294,7 +284,7 @@ static TSS_RESULT tcs_get_credential(struct tcsd_client *cl, struct tcsd_packet_
 
 	tcsd_get_u32(in, 1, &type);
 	tcsd_get_u32(in, 2, &mode);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if (type != TSS_TCS_CREDENTIAL_EKCERT && type != TSS_TCS_CREDENTIAL_TPM_CC &&
 	    type != TSS_TCS_CREDENTIAL_PLATFORMCERT) {

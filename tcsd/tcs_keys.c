@@ -38,32 +38,6 @@
 /* TPM_KEY(12) parameters for CreateWrapKey and similar. */
 #define KEY_INFO_MAX PS_BLOB_MAX
 
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
-{
-	int err = tcsd_reader_done(in);
-
-	if (err == 0)
-		return true;
-	*rc = tcsd_bad_request(cl, in, err);
-	return false;
-}
-
-/* An optional trailing TPM_AUTH at index: absent is fine, anything else must parse. */
-static int get_optional_auth(struct tcsd_packet_reader *in, uint32_t index, TPM_AUTH *auth,
-			     TPM_AUTH **p)
-{
-	int rc;
-
-	*p = NULL;
-	memset(auth, 0, sizeof(*auth));
-	if (!tcsd_param_present(in, index))
-		return tcsd_reader_error(in);
-	if ((rc = tcsd_get_auth_in(in, index, auth)) != 0)
-		return rc;
-	*p = auth;
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Running a TPM command on a cached key                               */
 /* ------------------------------------------------------------------ */
@@ -107,6 +81,21 @@ TSS_RESULT tcs_key_exec(struct tcsd_client *cl, const struct tcs_key_cmd *kc,
 			break;
 	}
 	return rc;
+}
+
+void tcs_key_params_init(struct tcs_key_params *p)
+{
+	buf_writer_init_fixed(&p->w, p->mem, sizeof(p->mem));
+}
+
+TSS_RESULT tcs_key_exec_params(struct tcsd_client *cl, struct tcs_key_cmd *kc,
+			       struct tcs_key_params *p, struct tcsd_tpm_rsp *rsp)
+{
+	if (buf_writer_error(&p->w) != 0)
+		return TCS_ERROR(TSS_E_BAD_PARAMETER);
+	kc->params = p->mem;
+	kc->params_len = buf_writer_len(&p->w);
+	return tcs_key_exec(cl, kc, rsp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -312,8 +301,8 @@ static TSS_RESULT tcs_load_key_by_blob(struct tcsd_client *cl, struct tcsd_packe
 
 	tcsd_get_u32(in, 1, &parent);
 	tcsd_get_sized_ptr(in, &idx, &blob, &blob_len, KEY_BLOB_MAX);
-	get_optional_auth(in, idx, &auth, &pauth);
-	if (!read_ok(cl, in, &rc))
+	tcsd_get_optional_auth(in, idx, &auth, &pauth);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	/* The TPM would refuse it too, but only after a slot was made for it. */
 	if (tpm_key_decode(blob, blob_len, &key) != 0) {
@@ -446,7 +435,7 @@ static TSS_RESULT tcs_load_key_by_uuid(struct tcsd_client *cl, struct tcsd_packe
 	tcsd_get_uuid(in, 1, &uuid);
 	if (tcsd_param_present(in, 2) && tcsd_get_loadkey_info(in, 2, &info) == 0)
 		pinfo = &info;
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 
 	if (pinfo != NULL && !ps_uuid_equal(&info.parentKeyUUID, &ps_null_uuid)) {
@@ -501,7 +490,7 @@ static TSS_RESULT tcs_evict_key(struct tcsd_client *cl, struct tcsd_packet_reade
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &key);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	return keycache_evict(tcsd_request_context(cl), key);
 }
@@ -520,7 +509,7 @@ static TSS_RESULT tcs_flush_specific(struct tcsd_client *cl, struct tcsd_packet_
 
 	tcsd_get_u32(in, 1, &handle);
 	tcsd_get_u32(in, 2, &type);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	switch (type) {
 	case TPM_RT_KEY:
@@ -563,7 +552,7 @@ static TSS_RESULT tcs_create_wrap_key(struct tcsd_client *cl, struct tcsd_packet
 	tcsd_get_encauth(in, 3, &migration);
 	tcsd_get_sized_ptr(in, &idx, &info, &info_len, KEY_INFO_MAX);
 	tcsd_get_auth_in(in, idx, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	buf_writer_init_fixed(&w, params, sizeof(params));
 	buf_put_bytes(&w, usage.authdata, sizeof(usage.authdata));
@@ -600,8 +589,8 @@ static TSS_RESULT tcs_get_pub_key(struct tcsd_client *cl, struct tcsd_packet_rea
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &kc.key);
-	get_optional_auth(in, 2, &auth, &kc.auth1);
-	if (!read_ok(cl, in, &rc))
+	tcsd_get_optional_auth(in, 2, &auth, &kc.auth1);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if ((rc = tcs_key_exec(cl, &kc, &rsp)) != TSS_SUCCESS)
 		return rc;
@@ -655,7 +644,7 @@ static TSS_RESULT tcs_register_key(struct tcsd_client *cl, struct tcsd_packet_re
 	tcsd_get_uuid(in, 2, &uuid);
 	tcsd_get_sized_ptr(in, &idx, &blob, &blob_len, KEY_BLOB_MAX);
 	tcsd_get_sized_ptr(in, &idx, &vendor, &vendor_len, PS_VENDOR_DATA_MAX);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if ((ps = system_ps(&rc)) == NULL)
 		return rc;
@@ -674,7 +663,7 @@ static TSS_RESULT tcs_unregister_key(struct tcsd_client *cl, struct tcsd_packet_
 	TSS_RESULT rc;
 
 	tcsd_get_uuid(in, 1, &uuid);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if ((ps = system_ps(&rc)) == NULL)
 		return rc;
@@ -721,7 +710,7 @@ static TSS_RESULT enumerate(struct tcsd_client *cl, struct tcsd_packet_reader *i
 		tcsd_get_uuid(in, 1, &uuid);
 		have_uuid = true;
 	}
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if ((ps = system_ps(&rc)) == NULL)
 		return rc;
@@ -789,7 +778,7 @@ static TSS_RESULT tcs_get_registered_key_blob(struct tcsd_client *cl,
 	TSS_RESULT rc;
 
 	tcsd_get_uuid(in, 1, &uuid);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if ((rc = registered_blob(&uuid, &key)) != TSS_SUCCESS)
 		return rc;
@@ -816,7 +805,7 @@ static TSS_RESULT tcs_get_registered_key_by_public_info(struct tcsd_client *cl,
 
 	tcsd_get_u32(in, 1, &alg);
 	tcsd_get_sized_ptr(in, &idx, &pub, &pub_len, PS_PUB_DATA_MAX);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if (alg != TPM_ALG_RSA)
 		return TCS_ERROR(TSS_E_FAIL);

@@ -1,6 +1,7 @@
 /*
  * Shared by the TCS functions that use cached keys (tcs_keys.c,
- * tcs_crypto.c), and the hook TakeOwnership calls.
+ * tcs_crypto.c, tcs_migrate.c, tcs_audit.c, ...), and the hook
+ * TakeOwnership calls.
  */
 #ifndef TSS12_TCSD_TCS_KEYS_H
 #define TSS12_TCSD_TCS_KEYS_H
@@ -26,6 +27,17 @@ struct tcs_key_cmd {
 	TPM_AUTH *auth2;
 };
 
+/* Data a TPM 1.2 command can carry: its whole buffer, less headers. */
+#define TCS_DATA_MAX 4096u
+
+/* The encoded parameters after the key handle(s), built in caller memory. */
+struct tcs_key_params {
+	struct buf_writer w;
+	BYTE mem[TCS_DATA_MAX + 256];
+};
+
+void tcs_key_params_init(struct tcs_key_params *p);
+
 /*
  * Pins the key(s) in the TPM through the key cache (loading them back if
  * they were moved out), sends the command with the TPM handles, forwards
@@ -36,6 +48,10 @@ struct tcs_key_cmd {
  */
 TSS_RESULT tcs_key_exec(struct tcsd_client *cl, const struct tcs_key_cmd *kc,
 			struct tcsd_tpm_rsp *rsp);
+
+/* tcs_key_exec() with the parameters in p; TCS_ERROR(TSS_E_BAD_PARAMETER) if they did not fit. */
+TSS_RESULT tcs_key_exec_params(struct tcsd_client *cl, struct tcs_key_cmd *kc,
+			       struct tcs_key_params *p, struct tcsd_tpm_rsp *rsp);
 
 /*
  * TakeOwnership succeeded: records the SRK in system PS as TrouSerS does

@@ -30,63 +30,15 @@
 #include "tcsd_ordinals.h"
 #include "tpm_structs.h"
 
-/* Data a TPM 1.2 command can carry: its whole buffer, less headers. */
-#define DATA_MAX 4096u
 /* TPM_CMK_AUTH (Part 2 §5.16): three digests. */
 #define CMK_AUTH_LEN 60u
 /* The owner-evict UUIDs TrouSerS hands out, TSS_UUID_OWNEREVICT(0..255). */
 #define OWNEREVICT_UUIDS 256u
 
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
-{
-	int err = tcsd_reader_done(in);
-
-	if (err == 0)
-		return true;
-	*rc = tcsd_bad_request(cl, in, err);
-	return false;
-}
-
-/* An AUTH that TrouSerS' libtspi sends as all zeros when there is no session. */
-static bool auth_is_null(const TPM_AUTH *a)
-{
-	static const TPM_AUTH zero;
-
-	return memcmp(a, &zero, sizeof(zero)) == 0;
-}
-
-/* The encoded parameters after the key handle, built in caller memory. */
-struct params {
-	struct buf_writer w;
-	BYTE mem[DATA_MAX + 256];
-};
-
-static void params_init(struct params *p)
-{
-	buf_writer_init_fixed(&p->w, p->mem, sizeof(p->mem));
-}
-
-/* Runs kc with the parameters in p; TSS_E_BAD_PARAMETER if they did not fit. */
-static TSS_RESULT exec_with(struct tcsd_client *cl, struct tcs_key_cmd *kc, struct params *p,
-			    struct tcsd_tpm_rsp *rsp)
-{
-	if (buf_writer_error(&p->w) != 0)
-		return TCS_ERROR(TSS_E_BAD_PARAMETER);
-	kc->params = p->mem;
-	kc->params_len = buf_writer_len(&p->w);
-	return tcs_key_exec(cl, kc, rsp);
-}
-
 /* Checks that a command built in cmd fitted. */
 static TSS_RESULT cmd_ok(struct tcsd_tpm_cmd *cmd)
 {
 	return buf_writer_error(&cmd->w) != 0 ? TCS_ERROR(TSS_E_BAD_PARAMETER) : TSS_SUCCESS;
-}
-
-/* Reads "UINT32 size, bytes" from a TPM response, capped. */
-static int rsp_get_sized(struct tcsd_tpm_rsp *rsp, const uint8_t **p, uint32_t *n)
-{
-	return buf_get_sized_ptr(&rsp->params, p, n, DATA_MAX);
 }
 
 /* Every byte left in the response: a structure the TCS passes on whole. */
@@ -141,9 +93,9 @@ static TSS_RESULT tcs_authorize_migration_key(struct tcsd_client *cl,
 	TSS_RESULT rc;
 
 	tcsd_get_u16(in, 1, &scheme);
-	tcsd_get_sized_ptr(in, &idx, &key, &key_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &key, &key_len, TCS_DATA_MAX);
 	tcsd_get_auth_in(in, idx, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_AuthorizeMigrationKey);
 	buf_put_u16(&cmd.w, scheme_to_tpm(scheme));
@@ -173,7 +125,7 @@ static TSS_RESULT tcs_create_migration_blob(struct tcsd_client *cl,
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_CreateMigrationBlob };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_AUTH a1, a2;
 	bool two = false;
 	UINT16 scheme = 0;
@@ -184,25 +136,25 @@ static TSS_RESULT tcs_create_migration_blob(struct tcsd_client *cl,
 	memset(&a2, 0, sizeof(a2));
 	tcsd_get_u32(in, 1, &kc.key);
 	tcsd_get_u16(in, 2, &scheme);
-	tcsd_get_sized_ptr(in, &idx, &ticket, &ticket_len, DATA_MAX);
-	tcsd_get_sized_ptr(in, &idx, &enc, &enc_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &ticket, &ticket_len, TCS_DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &enc, &enc_len, TCS_DATA_MAX);
 	tcsd_get_auth_in(in, idx, &a1);
 	if (tcsd_param_present(in, idx + 1)) {
 		tcsd_get_auth_in(in, idx + 1, &a2);
 		two = true;
 	}
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	kc.auth1 = &a1;
 	kc.auth2 = two ? &a2 : NULL;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_u16(&p.w, scheme);
 	buf_put_bytes(&p.w, ticket, ticket_len);
 	buf_put_sized(&p.w, enc, enc_len);
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
-	rsp_get_sized(&rsp, &rnd, &rnd_len);
-	rsp_get_sized(&rsp, &blob, &blob_len);
+	buf_get_sized_ptr(&rsp.params, &rnd, &rnd_len, TCS_DATA_MAX);
+	buf_get_sized_ptr(&rsp.params, &blob, &blob_len, TCS_DATA_MAX);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
 	idx = 0;
@@ -226,27 +178,27 @@ static TSS_RESULT tcs_convert_migration_blob(struct tcsd_client *cl,
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_ConvertMigrationBlob };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_AUTH auth;
 	const uint8_t *data = NULL, *rnd = NULL, *res = NULL;
 	uint32_t data_len = 0, rnd_len = 0, res_len = 0, idx = 2;
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &kc.key);
-	tcsd_get_sized_ptr(in, &idx, &data, &data_len, DATA_MAX);
-	tcsd_get_sized_ptr(in, &idx, &rnd, &rnd_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &data, &data_len, TCS_DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &rnd, &rnd_len, TCS_DATA_MAX);
 	if (tcsd_param_present(in, idx)) {
 		tcsd_get_auth_in(in, idx, &auth);
 		kc.auth1 = &auth;
 	}
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_sized(&p.w, data, data_len);
 	buf_put_sized(&p.w, rnd, rnd_len);
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
-	rsp_get_sized(&rsp, &res, &res_len);
+	buf_get_sized_ptr(&rsp.params, &res, &res_len, TCS_DATA_MAX);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
 	idx = 0;
@@ -264,24 +216,17 @@ static TSS_RESULT tcs_cmk_set_restrictions(struct tcsd_client *cl, struct tcsd_p
 					   struct tcsd_packet_writer *out)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
 	TPM_AUTH auth;
 	UINT32 restriction = 0;
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &restriction);
 	tcsd_get_auth_in(in, 2, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_CMK_SetRestrictions);
 	buf_put_u32(&cmd.w, restriction);
-	if ((rc = tcsd_tpm_exec(cl, &cmd, &auth, NULL, &rsp)) != TSS_SUCCESS)
-		return rc;
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		return rc;
-	tcsd_writer_init_reply(out, 1);
-	tcsd_put_auth_out(out, 0, &auth);
-	return TSS_SUCCESS;
+	return tcsd_tpm_exec_reply_auth(cl, &cmd, &auth, out);
 }
 
 /* CMK_ApproveMA: ctx, DIGEST msaDigest, AUTH owner -> AUTH, DIGEST approval HMAC. */
@@ -296,7 +241,7 @@ static TSS_RESULT tcs_cmk_approve_ma(struct tcsd_client *cl, struct tcsd_packet_
 
 	tcsd_get_digest(in, 1, &digest);
 	tcsd_get_auth_in(in, 2, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_CMK_ApproveMA);
 	buf_put_bytes(&cmd.w, digest.digest, sizeof(digest.digest));
@@ -321,7 +266,7 @@ static TSS_RESULT tcs_cmk_create_key(struct tcsd_client *cl, struct tcsd_packet_
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_CMK_CreateKey };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_ENCAUTH usage;
 	TPM_DIGEST approval, msa;
 	TPM_AUTH auth;
@@ -333,18 +278,18 @@ static TSS_RESULT tcs_cmk_create_key(struct tcsd_client *cl, struct tcsd_packet_
 	tcsd_get_encauth(in, 2, &usage);
 	tcsd_get_digest(in, 3, &approval);
 	tcsd_get_digest(in, 4, &msa);
-	tcsd_get_sized_ptr(in, &idx, &info, &info_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &info, &info_len, TCS_DATA_MAX);
 	tcsd_get_auth_in(in, idx, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	if (!auth_is_null(&auth))
+	if (!tcsd_auth_is_null(&auth))
 		kc.auth1 = &auth;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_bytes(&p.w, usage.authdata, sizeof(usage.authdata));
 	buf_put_bytes(&p.w, info, info_len);
 	buf_put_bytes(&p.w, approval.digest, sizeof(approval.digest));
 	buf_put_bytes(&p.w, msa.digest, sizeof(msa.digest));
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
 	rsp_get_rest(&rsp, &key, &key_len);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
@@ -372,11 +317,11 @@ static TSS_RESULT tcs_cmk_create_ticket(struct tcsd_client *cl, struct tcsd_pack
 	uint32_t key_len = 0, sig_len = 0, idx = 1;
 	TSS_RESULT rc;
 
-	tcsd_get_sized_ptr(in, &idx, &key, &key_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &key, &key_len, TCS_DATA_MAX);
 	tcsd_get_digest(in, idx++, &signed_data);
-	tcsd_get_sized_ptr(in, &idx, &sig, &sig_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &sig, &sig_len, TCS_DATA_MAX);
 	tcsd_get_auth_in(in, idx, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_CMK_CreateTicket);
 	buf_put_bytes(&cmd.w, key, key_len);
@@ -406,7 +351,7 @@ static TSS_RESULT tcs_cmk_create_blob(struct tcsd_client *cl, struct tcsd_packet
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_CMK_CreateBlob };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_AUTH auth;
 	TPM_DIGEST src;
 	UINT16 scheme = 0;
@@ -418,18 +363,18 @@ static TSS_RESULT tcs_cmk_create_blob(struct tcsd_client *cl, struct tcsd_packet
 
 	tcsd_get_u32(in, 1, &kc.key);
 	tcsd_get_u16(in, 2, &scheme);
-	tcsd_get_sized_ptr(in, &idx, &ticket, &ticket_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &ticket, &ticket_len, TCS_DATA_MAX);
 	tcsd_get_digest(in, idx++, &src);
-	tcsd_get_sized_ptr(in, &idx, &msa, &msa_len, DATA_MAX);
-	tcsd_get_sized_ptr(in, &idx, &restrict_ticket, &rt_len, DATA_MAX);
-	tcsd_get_sized_ptr(in, &idx, &sig_ticket, &st_len, DATA_MAX);
-	tcsd_get_sized_ptr(in, &idx, &enc, &enc_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &msa, &msa_len, TCS_DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &restrict_ticket, &rt_len, TCS_DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &sig_ticket, &st_len, TCS_DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &enc, &enc_len, TCS_DATA_MAX);
 	tcsd_get_auth_in(in, idx, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	if (!auth_is_null(&auth))
+	if (!tcsd_auth_is_null(&auth))
 		kc.auth1 = &auth;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_u16(&p.w, scheme);
 	buf_put_bytes(&p.w, ticket, ticket_len);
 	buf_put_bytes(&p.w, src.digest, sizeof(src.digest));
@@ -437,10 +382,10 @@ static TSS_RESULT tcs_cmk_create_blob(struct tcsd_client *cl, struct tcsd_packet
 	buf_put_sized(&p.w, restrict_ticket, rt_len);
 	buf_put_sized(&p.w, sig_ticket, st_len);
 	buf_put_sized(&p.w, enc, enc_len);
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
-	rsp_get_sized(&rsp, &rnd, &rnd_len);
-	rsp_get_sized(&rsp, &blob, &blob_len);
+	buf_get_sized_ptr(&rsp.params, &rnd, &rnd_len, TCS_DATA_MAX);
+	buf_get_sized_ptr(&rsp.params, &blob, &blob_len, TCS_DATA_MAX);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
 	idx = 0;
@@ -464,7 +409,7 @@ static TSS_RESULT tcs_cmk_convert_migration(struct tcsd_client *cl,
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_CMK_ConvertMigration };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_AUTH auth;
 	TPM_DIGEST sig_ticket;
 	BYTE restrict_ticket[CMK_AUTH_LEN];
@@ -475,23 +420,23 @@ static TSS_RESULT tcs_cmk_convert_migration(struct tcsd_client *cl,
 	tcsd_get_u32(in, 1, &kc.key);
 	tcsd_get_bytes_copy(in, 2, restrict_ticket, CMK_AUTH_LEN, CMK_AUTH_LEN);
 	tcsd_get_digest(in, 3, &sig_ticket);
-	tcsd_get_sized_ptr(in, &idx, &key, &key_len, DATA_MAX);
-	tcsd_get_sized_ptr(in, &idx, &msa, &msa_len, DATA_MAX);
-	tcsd_get_sized_ptr(in, &idx, &rnd, &rnd_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &key, &key_len, TCS_DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &msa, &msa_len, TCS_DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &rnd, &rnd_len, TCS_DATA_MAX);
 	tcsd_get_auth_in(in, idx, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	if (!auth_is_null(&auth))
+	if (!tcsd_auth_is_null(&auth))
 		kc.auth1 = &auth;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_bytes(&p.w, restrict_ticket, sizeof(restrict_ticket));
 	buf_put_bytes(&p.w, sig_ticket.digest, sizeof(sig_ticket.digest));
 	buf_put_bytes(&p.w, key, key_len);
 	buf_put_sized(&p.w, msa, msa_len);
 	buf_put_sized(&p.w, rnd, rnd_len);
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
-	rsp_get_sized(&rsp, &res, &res_len);
+	buf_get_sized_ptr(&rsp.params, &res, &res_len, TCS_DATA_MAX);
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
 	idx = 0;
@@ -515,7 +460,7 @@ static TSS_RESULT tcs_key_control_owner(struct tcsd_client *cl, struct tcsd_pack
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_KeyControlOwner };
 	struct tcsd_tpm_rsp rsp;
-	struct params p;
+	struct tcs_key_params p;
 	TPM_AUTH auth;
 	UINT32 bit = 0;
 	TSS_BOOL value = FALSE;
@@ -526,11 +471,11 @@ static TSS_RESULT tcs_key_control_owner(struct tcsd_client *cl, struct tcsd_pack
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &kc.key);
-	tcsd_get_sized_ptr(in, &idx, &pub, &pub_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &pub, &pub_len, TCS_DATA_MAX);
 	tcsd_get_u32(in, idx, &bit);
 	tcsd_get_bool(in, idx + 1, &value);
 	tcsd_get_auth_in(in, idx + 2, &auth);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	for (i = 0; i < OWNEREVICT_UUIDS; i++) {
 		TSS_UUID cand = TSS_UUID_OWNEREVICT((BYTE)i);
@@ -545,11 +490,11 @@ static TSS_RESULT tcs_key_control_owner(struct tcsd_client *cl, struct tcsd_pack
 		return TCS_ERROR(TSS_E_FAIL);
 	}
 	kc.auth1 = &auth;
-	params_init(&p);
+	tcs_key_params_init(&p);
 	buf_put_bytes(&p.w, pub, pub_len);
 	buf_put_u32(&p.w, bit);
 	buf_put_u8(&p.w, value ? 1 : 0);
-	if ((rc = exec_with(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
+	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
 		return rc;
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
@@ -583,10 +528,10 @@ static TSS_RESULT tcs_create_revocable_ek(struct tcsd_client *cl, struct tcsd_pa
 	TSS_RESULT rc;
 
 	tcsd_get_nonce(in, 1, &nonce);
-	tcsd_get_sized_ptr(in, &idx, &parms, &parms_len, DATA_MAX);
+	tcsd_get_sized_ptr(in, &idx, &parms, &parms_len, TCS_DATA_MAX);
 	tcsd_get_bool(in, idx, &gen);
 	tcsd_get_digest(in, idx + 1, &reset_in);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_CreateRevocableEK);
 	buf_put_bytes(&cmd.w, nonce.nonce, sizeof(nonce.nonce));
@@ -628,7 +573,7 @@ static TSS_RESULT tcs_revoke_ek(struct tcsd_client *cl, struct tcsd_packet_reade
 	TSS_RESULT rc;
 
 	tcsd_get_digest(in, 1, &reset);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_RevokeTrust);
 	buf_put_bytes(&cmd.w, reset.digest, sizeof(reset.digest));

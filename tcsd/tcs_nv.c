@@ -35,34 +35,6 @@
  */
 #define NV_DATA_MAX (TCSD_TPM_BUFSIZE - 128u)
 
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
-{
-	int err = tcsd_reader_done(in);
-
-	if (err == 0)
-		return true;
-	*rc = tcsd_bad_request(cl, in, err);
-	return false;
-}
-
-/* The trailing TPM_AUTH, when the client sent one (TrouSerS: getData fails -> NULL). */
-static void get_optional_auth(struct tcsd_packet_reader *in, uint32_t index, TPM_AUTH *auth,
-			      TPM_AUTH **p)
-{
-	*p = NULL;
-	memset(auth, 0, sizeof(*auth));
-	if (tcsd_param_present(in, index) && tcsd_get_auth_in(in, index, auth) == 0)
-		*p = auth;
-}
-
-/* The reply of a command without output parameters: one slot, the AUTH if any. */
-static void reply_auth_only(struct tcsd_packet_writer *out, const TPM_AUTH *auth)
-{
-	tcsd_writer_init_reply(out, 1);
-	if (auth != NULL)
-		tcsd_put_auth_out(out, 0, auth);
-}
-
 /*
  * NVDefineOrReleaseSpace: ctx, UINT32+PBYTE pubInfo, ENCAUTH, AUTH? ->
  * AUTH?. TPM_NV_DefineSpace (Part 3 §20.1); a dataSize of 0 releases the
@@ -73,7 +45,6 @@ static TSS_RESULT tcs_nv_define(struct tcsd_client *cl, struct tcsd_packet_reade
 				struct tcsd_packet_writer *out)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
 	const uint8_t *pub = NULL;
 	UINT32 pub_len = 0;
 	TPM_ENCAUTH enc;
@@ -83,21 +54,16 @@ static TSS_RESULT tcs_nv_define(struct tcsd_client *cl, struct tcsd_packet_reade
 
 	tcsd_get_sized_ptr(in, &idx, &pub, &pub_len, NV_PUBINFO_MAX);
 	tcsd_get_encauth(in, idx++, &enc);
-	get_optional_auth(in, idx, &auth, &pauth);
-	if (!read_ok(cl, in, &rc))
+	tcsd_get_optional_auth(in, idx, &auth, &pauth);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, TPM_ORD_NV_DefineSpace);
 	/* pubInfo is a structure, not a sized blob: its bytes go as they are. */
 	buf_put_bytes(&cmd.w, pub, pub_len);
 	buf_put_bytes(&cmd.w, enc.authdata, sizeof(enc.authdata));
-	rc = tcsd_tpm_exec(cl, &cmd, pauth, NULL, &rsp);
+	rc = tcsd_tpm_exec_reply_auth(cl, &cmd, pauth, out);
 	OPENSSL_cleanse(&enc, sizeof(enc));
-	if (rc != TSS_SUCCESS)
-		return rc;
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		return rc;
-	reply_auth_only(out, pauth);
-	return TSS_SUCCESS;
+	return rc;
 }
 
 /*
@@ -110,7 +76,6 @@ static TSS_RESULT nv_write_common(struct tcsd_client *cl, struct tcsd_packet_rea
 				  struct tcsd_packet_writer *out, UINT32 ordinal, bool need_auth)
 {
 	struct tcsd_tpm_cmd cmd;
-	struct tcsd_tpm_rsp rsp;
 	const uint8_t *data = NULL;
 	UINT32 nv_index = 0, offset = 0, len = 0;
 	TPM_AUTH auth, *pauth = NULL;
@@ -126,9 +91,9 @@ static TSS_RESULT nv_write_common(struct tcsd_client *cl, struct tcsd_packet_rea
 		tcsd_get_auth_in(in, idx, &auth);
 		pauth = &auth;
 	} else {
-		get_optional_auth(in, idx, &auth, &pauth);
+		tcsd_get_optional_auth(in, idx, &auth, &pauth);
 	}
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	if (len > NV_DATA_MAX) {
 		log_debug("%s: NV write of %u bytes to 0x%08x refused (max %u)",
@@ -139,15 +104,8 @@ static TSS_RESULT nv_write_common(struct tcsd_client *cl, struct tcsd_packet_rea
 	buf_put_u32(&cmd.w, nv_index);
 	buf_put_u32(&cmd.w, offset);
 	buf_put_sized(&cmd.w, data, len);
-	rc = tcsd_tpm_exec(cl, &cmd, pauth, NULL, &rsp);
-	/* NV areas hold secrets too: no copy of the data stays on the stack. */
-	OPENSSL_cleanse(cmd.mem, sizeof(cmd.mem));
-	if (rc != TSS_SUCCESS)
-		return rc;
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		return rc;
-	reply_auth_only(out, pauth);
-	return TSS_SUCCESS;
+	/* NV areas hold secrets too: the command is wiped once sent. */
+	return tcsd_tpm_exec_reply_auth(cl, &cmd, pauth, out);
 }
 
 static TSS_RESULT tcs_nv_write(struct tcsd_client *cl, struct tcsd_packet_reader *in,
@@ -182,8 +140,8 @@ static TSS_RESULT nv_read_common(struct tcsd_client *cl, struct tcsd_packet_read
 	tcsd_get_u32(in, 1, &nv_index);
 	tcsd_get_u32(in, 2, &offset);
 	tcsd_get_u32(in, 3, &len);
-	get_optional_auth(in, 4, &auth, &pauth);
-	if (!read_ok(cl, in, &rc))
+	tcsd_get_optional_auth(in, 4, &auth, &pauth);
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcsd_tpm_cmd_init(&cmd, ordinal);
 	buf_put_u32(&cmd.w, nv_index);

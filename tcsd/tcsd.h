@@ -80,6 +80,24 @@ typedef TSS_RESULT tcsd_handler_fn(struct tcsd_client *cl, struct tcsd_packet_re
  */
 TSS_RESULT tcsd_bad_request(struct tcsd_client *cl, const struct tcsd_packet_reader *in, int err);
 
+/*
+ * After the last parameter: true if every parameter parsed and none is
+ * left over; otherwise *rc = tcsd_bad_request(cl, in, err) and false.
+ *   if (!tcsd_request_ok(cl, in, &rc)) return rc;
+ */
+bool tcsd_request_ok(struct tcsd_client *cl, const struct tcsd_packet_reader *in, TSS_RESULT *rc);
+
+/*
+ * An optional trailing TPM_AUTH at index: *p = auth when the client sent
+ * one, NULL (auth zeroed) when it did not. One that does not parse fails
+ * the reader, stickily, so tcsd_request_ok() refuses the request.
+ */
+void tcsd_get_optional_auth(struct tcsd_packet_reader *in, uint32_t index, TPM_AUTH *auth,
+			    TPM_AUTH **p);
+
+/* An all-zero TPM_AUTH: what TrouSerS' libtspi sends when there is no session. */
+bool tcsd_auth_is_null(const TPM_AUTH *a);
+
 struct tcsd_handler {
 	UINT32 ordinal;			/* TCSD_ORD_* (common/tcsd_ordinals.h) */
 	tcsd_handler_fn *fn;
@@ -185,6 +203,14 @@ void tcsd_tpm_cmd_init(struct tcsd_tpm_cmd *cmd, UINT32 ordinal);
  */
 TSS_RESULT tcsd_tpm_exec(struct tcsd_client *cl, struct tcsd_tpm_cmd *cmd, TPM_AUTH *auth1,
 			 TPM_AUTH *auth2, struct tcsd_tpm_rsp *rsp);
+
+/*
+ * A command whose only output is the auth trailer: tcsd_tpm_exec() with
+ * auth (or none), tcsd_tpm_rsp_done(), then the reply: one slot, the AUTH
+ * if any. The command is wiped once sent (it may carry secrets).
+ */
+TSS_RESULT tcsd_tpm_exec_reply_auth(struct tcsd_client *cl, struct tcsd_tpm_cmd *cmd,
+				    TPM_AUTH *auth, struct tcsd_packet_writer *out);
 
 /* TSS_SUCCESS if rsp->params was read whole without error, else
  * TCS_ERROR(TSS_E_INTERNAL_ERROR) (logged with the ordinal). */

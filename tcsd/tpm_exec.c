@@ -13,6 +13,8 @@
 #include <pthread.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include <tss/tpm.h>
 #include <tss/tpm_error.h>
 #include <tss/tpm_ordinal.h>
@@ -209,6 +211,24 @@ TSS_RESULT tcsd_tpm_rsp_done(struct tcsd_tpm_rsp *rsp)
 		log_error("TPM response parameters did not parse (%zu bytes)", rsp->len);
 		return TCS_ERROR(TSS_E_INTERNAL_ERROR);
 	}
+	return TSS_SUCCESS;
+}
+
+TSS_RESULT tcsd_tpm_exec_reply_auth(struct tcsd_client *cl, struct tcsd_tpm_cmd *cmd,
+				    TPM_AUTH *auth, struct tcsd_packet_writer *out)
+{
+	struct tcsd_tpm_rsp rsp;
+	TSS_RESULT rc;
+
+	rc = tcsd_tpm_exec(cl, cmd, auth, NULL, &rsp);
+	OPENSSL_cleanse(cmd->mem, sizeof(cmd->mem));
+	if (rc != TSS_SUCCESS)
+		return rc;
+	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
+		return rc;
+	tcsd_writer_init_reply(out, 1);
+	if (auth != NULL)
+		tcsd_put_auth_out(out, 0, auth);
 	return TSS_SUCCESS;
 }
 

@@ -18,6 +18,7 @@
 #include "tss/tspi.h"
 
 struct obj;
+struct rpc_msg;
 struct tspi_ctx;
 
 /* ---- RSA key objects (tspi_key.c) ---- */
@@ -84,6 +85,25 @@ TSS_RESULT rsakey_change_auth(struct obj *o, struct obj *parent, struct obj *new
  */
 TSS_RESULT owner_change_auth(struct obj *tpm, UINT16 entity_type, struct obj *target,
 			     struct obj *new_policy);
+
+/* ---- The TPM object (tspi_tpm.c) ---- */
+
+/*
+ * TPM_GetCapability through the TCS (Part 3 §7.1): the raw answer, at
+ * most max bytes, in *resp (malloc'd; NULL and *len 0 on failure).
+ */
+TSS_RESULT tpm_get_capability(struct tspi_ctx *ctx, UINT32 area, const BYTE *sub, UINT32 sub_len,
+			      UINT32 max, UINT32 *len, BYTE **resp);
+
+/*
+ * An owner-authorised command (OIAP on the TPM object's usage policy)
+ * whose only output is the auth trailer: params are the encoded input
+ * parameters after the ordinal (hashed into the 1S digest), put() writes
+ * them in TCSD form.
+ */
+TSS_RESULT tpm_owner_cmd(struct obj *tpm, UINT32 tpm_ord, UINT32 tcsd_ord,
+			 const struct crypto_iov *params, size_t n_params,
+			 void (*put)(struct rpc_msg *m, const void *arg), const void *arg);
 
 /* ---- PCR composite objects (tspi_pcrs.c) ---- */
 

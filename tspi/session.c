@@ -14,6 +14,7 @@
 
 #include <tss/tpm.h>
 
+#include "buf.h"
 #include "keys.h"
 #include "log.h"
 #include "obj.h"
@@ -92,6 +93,33 @@ static bool policy_delegates(struct tspi_ctx *ctx, TSS_HPOLICY policy)
 }
 
 /*
+ * OSAP and DSAP once the TCS has answered: keeps the nonces a callback
+ * policy needs and derives the shared secret (Part 1 §13.3; DSAP the same
+ * way from the delegated secret, §20). The session is not continued.
+ */
+static TSS_RESULT shared_session_start(struct tspi_ctx *ctx, struct session *s, uint32_t handle,
+				       const BYTE nonce_even[20], const BYTE nonce_even_shared[20],
+				       const BYTE nonce_odd_shared[20])
+{
+	memcpy(s->nonce_even_osap, nonce_even_shared, 20);
+	memcpy(s->nonce_odd_osap, nonce_odd_shared, 20);
+	if (s->callback) {
+		/* The application computes the shared secret in its callback. */
+		memset(&s->s, 0, sizeof(s->s));
+		s->s.type = AUTH_SESSION_OSAP;
+		s->s.handle = handle;
+		memcpy(s->s.nonce_even, nonce_even, 20);
+	} else if (auth_session_osap(&s->s, handle, nonce_even, nonce_even_shared, nonce_odd_shared,
+				     s->secret) != 0) {
+		terminate(ctx, handle);
+		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
+	}
+	s->s.continue_session = false;
+	s->open = true;
+	return TSS_SUCCESS;
+}
+
+/*
  * A DSAP session (TPM 1.2 Part 3 §18.3) on the delegation the policy
  * carries, for a command on key (TCS handle; owner delegations ignore it).
  * Set up like an OSAP session: the shared secret comes from the delegated
@@ -116,10 +144,7 @@ static TSS_RESULT session_dsap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOB
 	if (d->index_set) {
 		/* A row of the owner delegation table: its index, big-endian. */
 		entity_type = TPM_ET_DEL_ROW;
-		row[0] = (BYTE)(d->index >> 24);
-		row[1] = (BYTE)(d->index >> 16);
-		row[2] = (BYTE)(d->index >> 8);
-		row[3] = (BYTE)d->index;
+		buf_store_be32(row, d->index);
 		value = row;
 		value_len = 4;
 	} else {
@@ -156,21 +181,9 @@ static TSS_RESULT session_dsap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOB
 	if (rc != TSS_SUCCESS)
 		goto fail;
 
-	memcpy(s->nonce_even_osap, nonce_even_dsap, 20);
-	memcpy(s->nonce_odd_osap, nonce_odd_dsap, 20);
-	if (s->callback) {
-		memset(&s->s, 0, sizeof(s->s));
-		s->s.type = AUTH_SESSION_OSAP;
-		s->s.handle = handle;
-		memcpy(s->s.nonce_even, nonce_even, 20);
-	} else if (auth_session_osap(&s->s, handle, nonce_even, nonce_even_dsap, nonce_odd_dsap,
-				     s->secret) != 0) {
-		terminate(ctx, handle);
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
+	if ((rc = shared_session_start(ctx, s, handle, nonce_even, nonce_even_dsap,
+				       nonce_odd_dsap)) != TSS_SUCCESS)
 		goto fail;
-	}
-	s->s.continue_session = false;
-	s->open = true;
 	return TSS_SUCCESS;
 fail:
 	OPENSSL_cleanse(s->secret, sizeof(s->secret));
@@ -288,22 +301,9 @@ TSS_RESULT session_osap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT au
 	if (rc != TSS_SUCCESS)
 		goto fail;
 
-	memcpy(s->nonce_even_osap, nonce_even_osap, 20);
-	memcpy(s->nonce_odd_osap, nonce_odd_osap, 20);
-	if (s->callback) {
-		/* The application computes the shared secret in its callback. */
-		memset(&s->s, 0, sizeof(s->s));
-		s->s.type = AUTH_SESSION_OSAP;
-		s->s.handle = handle;
-		memcpy(s->s.nonce_even, nonce_even, 20);
-	} else if (auth_session_osap(&s->s, handle, nonce_even, nonce_even_osap, nonce_odd_osap,
-				     s->secret) != 0) {
-		terminate(ctx, handle);
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
+	if ((rc = shared_session_start(ctx, s, handle, nonce_even, nonce_even_osap,
+				       nonce_odd_osap)) != TSS_SUCCESS)
 		goto fail;
-	}
-	s->s.continue_session = false;
-	s->open = true;
 	return TSS_SUCCESS;
 fail:
 	OPENSSL_cleanse(s->secret, sizeof(s->secret));
@@ -381,6 +381,35 @@ TSS_RESULT session_verify(struct session *s, const BYTE digest[20], const TPM_AU
 		s->open = false;
 	OPENSSL_cleanse(hmac, sizeof(hmac));
 	return rc;
+}
+
+TSS_RESULT session_oiap_begin(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
+			      UINT32 ordinal, const struct crypto_iov *params, size_t n_params,
+			      struct session *s, TPM_AUTH *auth)
+{
+	BYTE digest[20];
+	TSS_RESULT rc;
+
+	rc = keys_errno_result(auth_digest_request(ordinal, params, n_params, digest));
+	if (rc != TSS_SUCCESS)
+		return rc;
+	if ((rc = session_oiap(ctx, policy, authorized, s)) != TSS_SUCCESS)
+		return rc;
+	if ((rc = session_auth(s, ordinal, digest, auth)) != TSS_SUCCESS)
+		session_end(s, rc);
+	return rc;
+}
+
+TSS_RESULT session_verify_outputs(struct session *s, const TPM_AUTH *auth,
+				  const struct crypto_iov *outs, size_t n_outs)
+{
+	BYTE digest[20];
+	TSS_RESULT rc;
+
+	rc = keys_errno_result(auth_digest_response(TPM_SUCCESS, s->ordinal, outs, n_outs, digest));
+	if (rc != TSS_SUCCESS)
+		return rc;
+	return session_verify(s, digest, auth);
 }
 
 TSS_RESULT session_encauth(struct session *s, const BYTE secret[20], BYTE encauth[20])

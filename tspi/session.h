@@ -35,9 +35,11 @@
 #define TSS12_TSPI_SESSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "auth.h"
+#include "crypto.h"
 #include "tss/tspi.h"
 #include "tss/tcs_structs.h"
 
@@ -69,6 +71,15 @@ TSS_RESULT session_osap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT au
 			UINT16 entity_type, UINT32 entity_value, struct session *s);
 
 /*
+ * session_oiap() + session_auth() for one command whose input parameter
+ * digest (1S) is SHA1(ordinal || params[0] || ...). On failure nothing is
+ * left open: the caller ends s only after a success.
+ */
+TSS_RESULT session_oiap_begin(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
+			      UINT32 ordinal, const struct crypto_iov *params, size_t n_params,
+			      struct session *s, TPM_AUTH *auth);
+
+/*
  * Fills auth for a request whose input parameter digest (1S) is given:
  * fresh nonceOdd, continueAuthSession (TRUE for OIAP so the session can
  * be reused; FALSE for OSAP unless session_keep_open was called), HMAC.
@@ -84,6 +95,19 @@ void session_keep_open(struct session *s, bool keep);
  * nonces. Mismatch: TSP_ERROR(TSS_E_TSP_AUTHFAIL).
  */
 TSS_RESULT session_verify(struct session *s, const BYTE digest[20], const TPM_AUTH *auth);
+
+/*
+ * session_verify() of a successful command's reply, its output parameter
+ * digest (1S) being SHA1(TPM_SUCCESS || ordinal || outs[0] || ...), the
+ * ordinal the one session_auth() authorised. n_outs may be 0 (a command
+ * whose only output is the auth trailer).
+ */
+TSS_RESULT session_verify_outputs(struct session *s, const TPM_AUTH *auth,
+				  const struct crypto_iov *outs, size_t n_outs);
+/* The same with the pieces inline: SESSION_VERIFY_PIECES(&s, &auth, {p, n}, ...). */
+#define SESSION_VERIFY_PIECES(s, auth, ...)                                             \
+	session_verify_outputs((s), (auth), (struct crypto_iov[]){ __VA_ARGS__ },      \
+			       CRYPTO_IOV_COUNT(__VA_ARGS__))
 
 /* ADIP (Part 1 §14.5): encAuth = secret XOR SHA1(sharedSecret || lastNonceEven). OSAP only. */
 TSS_RESULT session_encauth(struct session *s, const BYTE secret[20], BYTE encauth[20]);

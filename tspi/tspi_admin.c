@@ -35,14 +35,6 @@
 /* "Test Passed" || nonce || ordinal, what TPM_CertifySelfTest signs the SHA-1 of. */
 static const char test_passed[] = "Test Passed";
 
-static void put_be32(BYTE out[4], UINT32 v)
-{
-	out[0] = (BYTE)(v >> 24);
-	out[1] = (BYTE)(v >> 16);
-	out[2] = (BYTE)(v >> 8);
-	out[3] = (BYTE)v;
-}
-
 /* ---- operator ---- */
 
 /*
@@ -87,50 +79,41 @@ out:
 
 /* ---- DIR ---- */
 
+/* TPM_DirWriteAuth's TCSD parameters: UINT32 dirIndex, DIGEST newContents. */
+struct dir_write_args {
+	UINT32 index;
+	BYTE value[20];
+};
+
+static void put_dir_write(struct rpc_msg *m, const void *arg)
+{
+	const struct dir_write_args *a = arg;
+
+	rpc_put_u32(m, a->index);
+	rpc_put_digest(m, a->value);
+}
+
 /* TPM_DirWriteAuth: the data is zero-padded to a TPM_DIRVALUE (20 bytes), as in TrouSerS. */
 TSS_RESULT Tspi_TPM_DirWrite(TSS_HTPM hTPM, UINT32 ulDirIndex, UINT32 ulDirDataLength,
 			     BYTE *rgbDirData)
 {
-	BYTE ord_be[4], idx_be[4], rc_be[4] = { 0 }, value[20] = { 0 };
-	BYTE in_digest[20], out_digest[20];
-	struct session s = { 0 };
-	struct rpc_msg *m = NULL;
-	TPM_AUTH auth;
+	struct dir_write_args a = { .index = ulDirIndex };
+	BYTE idx_be[4];
 	struct obj *o;
 	TSS_RESULT rc;
 
-	if (rgbDirData == NULL || ulDirDataLength == 0 || ulDirDataLength > sizeof(value))
+	if (rgbDirData == NULL || ulDirDataLength == 0 || ulDirDataLength > sizeof(a.value))
 		return TSP_ERROR(TSS_E_BAD_PARAMETER);
-	memcpy(value, rgbDirData, ulDirDataLength);
-	put_be32(ord_be, TPM_ORD_DirWriteAuth);
-	put_be32(idx_be, ulDirIndex);
-	if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { idx_be, 4 }, { value, 20 }) != 0)
-		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
+	memcpy(a.value, rgbDirData, ulDirDataLength);
+	buf_store_be32(idx_be, ulDirIndex);
 	if ((rc = obj_acquire(hTPM, OBJ_TPM, &o)) != TSS_SUCCESS)
 		return rc;
-	if ((rc = session_oiap(o->ctx, o->usage_policy, o->handle, &s)) != TSS_SUCCESS)
-		goto release;
-	if ((rc = session_auth(&s, TPM_ORD_DirWriteAuth, in_digest, &auth)) != TSS_SUCCESS)
-		goto out;
-	if ((rc = rpc_begin(o->ctx, TCSD_ORD_DIRWRITEAUTH, &m)) != TSS_SUCCESS)
-		goto out;
-	rpc_put_u32(m, ulDirIndex);
-	rpc_put_digest(m, value);
-	rpc_put_auth(m, &auth);
-	if ((rc = rpc_call(m)) != TSS_SUCCESS)
-		goto out;
-	rpc_get_auth(m, &auth);
-	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
-		goto out;
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
+	{
+		const struct crypto_iov params[] = { { idx_be, 4 }, { a.value, 20 } };
+
+		rc = tpm_owner_cmd(o, TPM_ORD_DirWriteAuth, TCSD_ORD_DIRWRITEAUTH, params, 2,
+				   put_dir_write, &a);
 	}
-	rc = session_verify(&s, out_digest, &auth);
-out:
-	rpc_end(m);
-	session_end(&s, rc);
-release:
 	obj_release(o);
 	return rc;
 }
@@ -270,7 +253,7 @@ struct audit_signed {
 static TSS_RESULT audit_signed_call(struct obj *tpm, struct obj *key, bool close_audit,
 				    const BYTE nonce[20], struct audit_signed *as)
 {
-	BYTE ord_be[4], rc_be[4] = { 0 }, len_be[4], in_digest[20], out_digest[20];
+	BYTE len_be[4];
 	BYTE close_b = close_audit ? 1 : 0;
 	bool auth_needed = rsakey_needs_auth(key);
 	struct session s = { 0 };
@@ -281,17 +264,14 @@ static TSS_RESULT audit_signed_call(struct obj *tpm, struct obj *key, bool close
 
 	if ((rc = rsakey_tcs_handle(key, &handle)) != TSS_SUCCESS)
 		return rc;
-	put_be32(ord_be, TPM_ORD_GetAuditDigestSigned);
-	if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { &close_b, 1 }, { nonce, 20 }) != 0)
-		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
 	/* TrouSerS' wire form: the AUTH slot is always there, zeros for "none". */
 	memset(&auth, 0, sizeof(auth));
-	if (auth_needed) {
-		if ((rc = session_oiap(tpm->ctx, rsakey_usage_policy(key), key->handle, &s)))
-			return rc;
-		if ((rc = session_auth(&s, TPM_ORD_GetAuditDigestSigned, in_digest, &auth)))
-			goto out;
-	}
+	if (auth_needed &&
+	    (rc = session_oiap_begin(tpm->ctx, rsakey_usage_policy(key), key->handle,
+				     TPM_ORD_GetAuditDigestSigned,
+				     (struct crypto_iov[]){ { &close_b, 1 }, { nonce, 20 } }, 2, &s,
+				     &auth)) != TSS_SUCCESS)
+		return rc;
 	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_GETAUDITDIGESTSIGNED, &m)) != TSS_SUCCESS)
 		goto out;
 	rpc_put_u32(m, handle);
@@ -308,14 +288,9 @@ static TSS_RESULT audit_signed_call(struct obj *tpm, struct obj *key, bool close
 	rpc_get_sized(m, ADMIN_SIG_MAX, &as->sig_len, &as->sig);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS || !auth_needed)
 		goto out;
-	put_be32(len_be, as->sig_len);
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 },
-			       { as->counter, as->counter_len }, { as->audit, 20 },
-			       { as->ordinals, 20 }, { len_be, 4 }, { as->sig, as->sig_len }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	rc = session_verify(&s, out_digest, &auth);
+	buf_store_be32(len_be, as->sig_len);
+	rc = SESSION_VERIFY_PIECES(&s, &auth, { as->counter, as->counter_len }, { as->audit, 20 },
+				   { as->ordinals, 20 }, { len_be, 4 }, { as->sig, as->sig_len });
 out:
 	rpc_end(m);
 	if (auth_needed)
@@ -477,7 +452,7 @@ out:
 TSS_RESULT Tspi_TPM_CertifySelfTest(TSS_HTPM hTPM, TSS_HKEY hKey,
 				    TSS_VALIDATION *pValidationData)
 {
-	BYTE ord_be[4], rc_be[4] = { 0 }, len_be[4], in_digest[20], out_digest[20], nonce[20];
+	BYTE ord_be[4], len_be[4], nonce[20];
 	BYTE signed_data[sizeof(test_passed) - 1 + 20 + 4];
 	struct session s = { 0 };
 	struct rpc_msg *m = NULL;
@@ -496,18 +471,14 @@ TSS_RESULT Tspi_TPM_CertifySelfTest(TSS_HTPM hTPM, TSS_HKEY hKey,
 		goto out;
 	if ((rc = pick_nonce(pValidationData, nonce)) != TSS_SUCCESS)
 		goto out;
-	put_be32(ord_be, TPM_ORD_CertifySelfTest);
-	if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { nonce, 20 }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
+	buf_store_be32(ord_be, TPM_ORD_CertifySelfTest);
 	auth_needed = rsakey_needs_auth(key);
-	if (auth_needed) {
-		if ((rc = session_oiap(tpm->ctx, rsakey_usage_policy(key), key->handle, &s)))
-			goto out_nosession;
-		if ((rc = session_auth(&s, TPM_ORD_CertifySelfTest, in_digest, &auth)))
-			goto out;
-	}
+	if (auth_needed &&
+	    (rc = session_oiap_begin(tpm->ctx, rsakey_usage_policy(key), key->handle,
+				     TPM_ORD_CertifySelfTest,
+				     (struct crypto_iov[]){ { nonce, 20 } }, 1, &s, &auth)) !=
+	    TSS_SUCCESS)
+		goto out_nosession;
 	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_CERTIFYSELFTEST, &m)) != TSS_SUCCESS)
 		goto out;
 	rpc_put_u32(m, handle);
@@ -522,13 +493,9 @@ TSS_RESULT Tspi_TPM_CertifySelfTest(TSS_HTPM hTPM, TSS_HKEY hKey,
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
 	if (auth_needed) {
-		put_be32(len_be, sig_len);
-		if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }, { len_be, 4 },
-				       { sig, sig_len }) != 0) {
-			rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-			goto out;
-		}
-		if ((rc = session_verify(&s, out_digest, &auth)) != TSS_SUCCESS)
+		buf_store_be32(len_be, sig_len);
+		if ((rc = SESSION_VERIFY_PIECES(&s, &auth, { len_be, 4 }, { sig, sig_len })) !=
+		    TSS_SUCCESS)
 			goto out;
 	}
 	memcpy(signed_data, test_passed, sizeof(test_passed) - 1);

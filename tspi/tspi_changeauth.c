@@ -90,10 +90,7 @@ static TSS_RESULT change_auth_tpm(struct obj *entity, TSS_HPOLICY entity_policy,
 	rpc_get_sized(m, CHANGEAUTH_DATA_MAX, out_len, out);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	len_be[0] = (uint8_t)(*out_len >> 24);
-	len_be[1] = (uint8_t)(*out_len >> 16);
-	len_be[2] = (uint8_t)(*out_len >> 8);
-	len_be[3] = (uint8_t)*out_len;
+	buf_store_be32(len_be, *out_len);
 	if ((rc = keys_errno_result(auth_digest_response(
 		     0, TPM_ORD_ChangeAuth,
 		     (struct crypto_iov[]){ { len_be, 4 }, { *out, *out_len } }, 2, digest))) !=
@@ -132,10 +129,9 @@ out:
 TSS_RESULT owner_change_auth(struct obj *tpm, UINT16 entity_type, struct obj *target,
 			     struct obj *new_policy)
 {
-	BYTE new_secret[20], enc[20], in_digest[20], out_digest[20];
+	BYTE new_secret[20], enc[20], in_digest[20];
 	BYTE ord_be[4] = { TPM_ORD_ChangeAuthOwner >> 24, (TPM_ORD_ChangeAuthOwner >> 16) & 0xff,
 			   (TPM_ORD_ChangeAuthOwner >> 8) & 0xff, TPM_ORD_ChangeAuthOwner & 0xff };
-	BYTE rc_be[4] = { 0 };
 	BYTE pid_be[2] = { TPM_PID_ADCP >> 8, TPM_PID_ADCP & 0xff };
 	BYTE et_be[2] = { (BYTE)(entity_type >> 8), (BYTE)(entity_type & 0xff) };
 	struct session s;
@@ -169,11 +165,7 @@ TSS_RESULT owner_change_auth(struct obj *tpm, UINT16 entity_type, struct obj *ta
 	rpc_get_auth(m, &auth);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	if ((rc = session_verify(&s, out_digest, &auth)) != TSS_SUCCESS)
+	if ((rc = session_verify_outputs(&s, &auth, NULL, 0)) != TSS_SUCCESS)
 		goto out;
 	target->usage_policy = new_policy->handle;
 out:

@@ -31,14 +31,6 @@
 /* The TPM's "no counter is active" value (Part 2, TPM_CAP_PROP_ACTIVE_COUNTER). */
 #define NO_ACTIVE_COUNTER 0xffffffffu
 
-static void put_be32(BYTE out[4], UINT32 v)
-{
-	out[0] = (BYTE)(v >> 24);
-	out[1] = (BYTE)(v >> 16);
-	out[2] = (BYTE)(v >> 8);
-	out[3] = (BYTE)v;
-}
-
 /*
  * The active counter's id: TPM_GetCapability(TPM_CAP_PROPERTY,
  * TPM_CAP_PROP_ACTIVE_COUNTER), a big-endian UINT32. (TrouSerS' libtspi
@@ -48,33 +40,22 @@ static void put_be32(BYTE out[4], UINT32 v)
  */
 static TSS_RESULT active_counter(struct tspi_ctx *ctx, UINT32 *id)
 {
-	struct rpc_msg *m;
 	struct buf_reader r;
 	BYTE sub[4], *resp = NULL;
 	UINT32 len = 0;
 	TSS_RESULT rc;
 
 	*id = NO_ACTIVE_COUNTER;
-	put_be32(sub, TPM_CAP_PROP_ACTIVE_COUNTER);
-	if ((rc = rpc_begin(ctx, TCSD_ORD_GETCAPABILITY, &m)) != TSS_SUCCESS)
+	buf_store_be32(sub, TPM_CAP_PROP_ACTIVE_COUNTER);
+	if ((rc = tpm_get_capability(ctx, TPM_CAP_PROPERTY, sub, sizeof(sub), 64, &len, &resp)) !=
+	    TSS_SUCCESS)
 		return rc;
-	rpc_put_u32(m, TPM_CAP_PROPERTY);
-	rpc_put_u32(m, sizeof(sub));
-	rpc_put_bytes(m, sub, sizeof(sub));
-	if ((rc = rpc_call(m)) == TSS_SUCCESS) {
-		rpc_get_sized(m, 64, &len, &resp);
-		rc = rpc_get_done(m);
-	}
-	rpc_end(m);
-	if (rc != TSS_SUCCESS)
-		goto out;
 	buf_reader_init(&r, resp, len);
 	buf_get_u32(&r, id);
 	if (buf_reader_done(&r) != 0) {
 		log_error("tspi: active counter capability of %u bytes", len);
 		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
 	}
-out:
 	free(resp);
 	return rc;
 }
@@ -169,7 +150,7 @@ struct tick_stamp {
 static TSS_RESULT tick_stamp_call(struct obj *key, const BYTE nonce[20], const BYTE digest[20],
 				  struct tick_stamp *ts)
 {
-	BYTE ord_be[4], rc_be[4] = { 0 }, len_be[4], in_digest[20], out_digest[20];
+	BYTE len_be[4];
 	bool auth_needed = rsakey_needs_auth(key);
 	struct session s = { 0 };
 	struct rpc_msg *m = NULL;
@@ -179,15 +160,12 @@ static TSS_RESULT tick_stamp_call(struct obj *key, const BYTE nonce[20], const B
 
 	if ((rc = rsakey_tcs_handle(key, &handle)) != TSS_SUCCESS)
 		return rc;
-	put_be32(ord_be, TPM_ORD_TickStampBlob);
-	if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { nonce, 20 }, { digest, 20 }) != 0)
-		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
-	if (auth_needed) {
-		if ((rc = session_oiap(key->ctx, rsakey_usage_policy(key), key->handle, &s)))
-			return rc;
-		if ((rc = session_auth(&s, TPM_ORD_TickStampBlob, in_digest, &auth)))
-			goto out;
-	}
+	if (auth_needed &&
+	    (rc = session_oiap_begin(key->ctx, rsakey_usage_policy(key), key->handle,
+				     TPM_ORD_TickStampBlob,
+				     (struct crypto_iov[]){ { nonce, 20 }, { digest, 20 } }, 2, &s,
+				     &auth)) != TSS_SUCCESS)
+		return rc;
 	if ((rc = rpc_begin(key->ctx, TCSD_ORD_TICKSTAMPBLOB, &m)) != TSS_SUCCESS)
 		goto out;
 	rpc_put_u32(m, handle);
@@ -204,14 +182,9 @@ static TSS_RESULT tick_stamp_call(struct obj *key, const BYTE nonce[20], const B
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS || !auth_needed)
 		goto out;
 	/* Output digest: the TPM's parameter order, ticks before the signature. */
-	put_be32(len_be, ts->sig_len);
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 },
-			       { ts->ticks, ts->ticks_len }, { len_be, 4 },
-			       { ts->sig, ts->sig_len }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	rc = session_verify(&s, out_digest, &auth);
+	buf_store_be32(len_be, ts->sig_len);
+	rc = SESSION_VERIFY_PIECES(&s, &auth, { ts->ticks, ts->ticks_len }, { len_be, 4 },
+				   { ts->sig, ts->sig_len });
 out:
 	rpc_end(m);
 	if (auth_needed)

@@ -88,14 +88,6 @@ TSS_RESULT encdata_set_blob(struct encdata *e, const uint8_t *p, size_t n)
 	return TSS_SUCCESS;
 }
 
-static void put_be32(uint8_t b[4], uint32_t v)
-{
-	b[0] = (uint8_t)(v >> 24);
-	b[1] = (uint8_t)(v >> 16);
-	b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
-}
-
 /* ---- Seal / Sealx ---- */
 
 TSS_RESULT Tspi_Data_Seal(TSS_HENCDATA hEncData, TSS_HKEY hEncKey, UINT32 ulDataLength,
@@ -174,8 +166,8 @@ TSS_RESULT Tspi_Data_Seal(TSS_HENCDATA hEncData, TSS_HKEY hEncKey, UINT32 ulData
 	} else {
 		memcpy(in, rgbDataToSeal, ulDataLength);
 	}
-	put_be32(pcr_len_be, (uint32_t)pcr_info_len);
-	put_be32(in_len_be, ulDataLength);
+	buf_store_be32(pcr_len_be, (uint32_t)pcr_info_len);
+	buf_store_be32(in_len_be, ulDataLength);
 	if ((rc = keys_errno_result(auth_digest_request(
 		     ordinal,
 		     (struct crypto_iov[]){ { enc_auth, 20 }, { pcr_len_be, 4 },
@@ -206,11 +198,7 @@ TSS_RESULT Tspi_Data_Seal(TSS_HENCDATA hEncData, TSS_HKEY hEncKey, UINT32 ulData
 	rpc_get_sized(m, DATA_MAX, &sealed_len, &sealed);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if ((rc = keys_errno_result(auth_digest_response(
-		     0, ordinal, (struct crypto_iov[]){ { sealed, sealed_len } }, 1, digest))) !=
-	    TSS_SUCCESS)
-		goto out;
-	if ((rc = session_verify(&s, digest, &auth)) != TSS_SUCCESS)
+	if ((rc = SESSION_VERIFY_PIECES(&s, &auth, { sealed, sealed_len })) != TSS_SUCCESS)
 		goto out;
 	rc = encdata_set_blob(e, sealed, sealed_len);
 out:
@@ -301,7 +289,7 @@ TSS_RESULT Tspi_Data_Unseal(TSS_HENCDATA hEncData, TSS_HKEY hKey, UINT32 *pulUns
 	rpc_get_sized(m, DATA_MAX, &out_len, &secret);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	put_be32(len_be, out_len);
+	buf_store_be32(len_be, out_len);
 	if ((rc = keys_errno_result(auth_digest_response(
 		     0, TPM_ORD_Unseal,
 		     (struct crypto_iov[]){ { len_be, 4 }, { secret, out_len } }, 2, digest))) !=

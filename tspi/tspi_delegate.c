@@ -333,10 +333,7 @@ static TSS_RESULT owner_request(struct obj *tpm, const struct owner_call *c, BYT
 		int err;
 
 		if (c->sized_output) {
-			len_be[0] = (BYTE)(*out_len >> 24);
-			len_be[1] = (BYTE)(*out_len >> 16);
-			len_be[2] = (BYTE)(*out_len >> 8);
-			len_be[3] = (BYTE)*out_len;
+			buf_store_be32(len_be, *out_len);
 			err = auth_digest_response(0, c->tpm_ord,
 						   (struct crypto_iov[]){ { len_be, 4 },
 									  { *out, *out_len } },
@@ -665,10 +662,7 @@ static TSS_RESULT create_delegation(struct obj *target, bool owner, bool increme
 	rpc_get_sized(m, DELEGATE_DATA_MAX, blob_len, blob);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	len_be[0] = (BYTE)(*blob_len >> 24);
-	len_be[1] = (BYTE)(*blob_len >> 16);
-	len_be[2] = (BYTE)(*blob_len >> 8);
-	len_be[3] = (BYTE)*blob_len;
+	buf_store_be32(len_be, *blob_len);
 	if (auth_digest_response(0, tpm_ord,
 				 (struct crypto_iov[]){ { len_be, 4 }, { *blob, *blob_len } }, 2,
 				 digest) != 0) {
@@ -792,14 +786,8 @@ TSS_RESULT Tspi_TPM_Delegate_CacheOwnerDelegation(TSS_HTPM hTPM, TSS_HPOLICY hDe
 	}
 	a.data = d->blob;
 	a.len = d->blob_len;
-	be[0] = (BYTE)(ulIndex >> 24);
-	be[1] = (BYTE)(ulIndex >> 16);
-	be[2] = (BYTE)(ulIndex >> 8);
-	be[3] = (BYTE)ulIndex;
-	be[4] = (BYTE)(a.len >> 24);
-	be[5] = (BYTE)(a.len >> 16);
-	be[6] = (BYTE)(a.len >> 8);
-	be[7] = (BYTE)a.len;
+	buf_store_be32(be, ulIndex);
+	buf_store_be32(be + 4, a.len);
 	c.in[0] = (struct crypto_iov){ be, sizeof(be) };
 	c.in[1] = (struct crypto_iov){ a.data, a.len };
 	c.in_count = 2;
@@ -846,10 +834,7 @@ TSS_RESULT Tspi_TPM_Delegate_UpdateVerificationCount(TSS_HTPM hTPM, TSS_HPOLICY 
 	d = policy_delegation(tpm->ctx, hDelegation);
 	/* inputData: a blob, or the 4-byte index of a table row (Part 3 §19.6). */
 	if (d->index_set) {
-		row[0] = (BYTE)(d->index >> 24);
-		row[1] = (BYTE)(d->index >> 16);
-		row[2] = (BYTE)(d->index >> 8);
-		row[3] = (BYTE)d->index;
+		buf_store_be32(row, d->index);
 		a.data = row;
 		a.len = 4;
 	} else if (d->blob != NULL) {
@@ -859,10 +844,7 @@ TSS_RESULT Tspi_TPM_Delegate_UpdateVerificationCount(TSS_HTPM hTPM, TSS_HPOLICY 
 		rc = TSP_ERROR(TSS_E_INVALID_OBJ_ACCESS);
 		goto out;
 	}
-	be[0] = (BYTE)(a.len >> 24);
-	be[1] = (BYTE)(a.len >> 16);
-	be[2] = (BYTE)(a.len >> 8);
-	be[3] = (BYTE)a.len;
+	buf_store_be32(be, a.len);
 	c.in[0] = (struct crypto_iov){ be, 4 };
 	c.in[1] = (struct crypto_iov){ a.data, a.len };
 	c.in_count = 2;

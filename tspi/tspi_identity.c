@@ -32,6 +32,7 @@
 #include "tss/tpm_ordinal.h"
 
 #include "auth.h"
+#include "buf.h"
 #include "crypto.h"
 #include "keys.h"
 #include "log.h"
@@ -68,14 +69,6 @@ static bool sym_alg_tpm(TSS_ALGORITHM_ID tss, UINT32 *tpm)
 		}
 	}
 	return false;
-}
-
-static void put_be32(BYTE out[4], UINT32 v)
-{
-	out[0] = (BYTE)(v >> 24);
-	out[1] = (BYTE)(v >> 16);
-	out[2] = (BYTE)(v >> 8);
-	out[3] = (BYTE)v;
 }
 
 /* A callback the application set on the TPM object (zeroed when none). */
@@ -172,7 +165,7 @@ static TSS_RESULT make_identity_call(struct make_identity *mi)
 	have_owner = true;
 	if ((rc = session_encauth(&owner, secret, encauth)) != TSS_SUCCESS)
 		goto out;
-	put_be32(ord_be, TPM_ORD_MakeIdentity);
+	buf_store_be32(ord_be, TPM_ORD_MakeIdentity);
 	if (CRYPTO_SHA1_PIECES(digest, { ord_be, 4 }, { encauth, 20 }, { mi->label_digest, 20 },
 			       { tmpl, tmpl_len }) != 0) {
 		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
@@ -211,7 +204,7 @@ static TSS_RESULT make_identity_call(struct make_identity *mi)
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
 	/* Output digest: idKey, then identityBindingSize and identityBinding. */
-	put_be32(len_be, mi->binding_len);
+	buf_store_be32(len_be, mi->binding_len);
 	if (CRYPTO_SHA1_PIECES(digest, { rc_be, 4 }, { ord_be, 4 }, { mi->id_key, mi->id_key_len },
 			       { len_be, 4 }, { mi->binding, mi->binding_len }) != 0) {
 		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
@@ -439,8 +432,8 @@ static TSS_RESULT activate_call(struct obj *tpm, struct obj *idkey, const BYTE *
 	memset(key, 0, sizeof(*key));
 	if ((rc = rsakey_tcs_handle(idkey, &handle)) != TSS_SUCCESS)
 		return rc;
-	put_be32(ord_be, TPM_ORD_ActivateIdentity);
-	put_be32(len_be, blob_len);
+	buf_store_be32(ord_be, TPM_ORD_ActivateIdentity);
+	buf_store_be32(len_be, blob_len);
 	if (CRYPTO_SHA1_PIECES(digest, { ord_be, 4 }, { len_be, 4 }, { blob, blob_len }) != 0)
 		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
 	if (id_auth) {

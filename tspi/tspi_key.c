@@ -141,11 +141,7 @@ TSS_RESULT rsakey_sized_cmd(struct obj *key, UINT32 tpm_ord, UINT32 tcsd_ord, co
 	if (have_session) {
 		buf_writer_init_fixed(&lw, len_be, sizeof(len_be));
 		buf_put_u32(&lw, *out_len);
-		if ((rc = keys_errno_result(auth_digest_response(
-			     0, tpm_ord, (struct crypto_iov[]){ { len_be, 4 }, { *out, *out_len } },
-			     2, digest))) != TSS_SUCCESS)
-			goto out;
-		rc = session_verify(&s, digest, &auth);
+		rc = SESSION_VERIFY_PIECES(&s, &auth, { len_be, 4 }, { *out, *out_len });
 	}
 out:
 	if (have_session)
@@ -648,11 +644,7 @@ TSS_RESULT Tspi_Key_CreateKey(TSS_HKEY hKey, TSS_HKEY hWrappingKey, TSS_HPCRS hP
 	rpc_get_auth(m, &auth);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if ((rc = keys_errno_result(auth_digest_response(
-		     0, ord,
-		     (struct crypto_iov[]){ { wrapped, wrapped_len } }, 1, digest))) != TSS_SUCCESS)
-		goto out;
-	if ((rc = session_verify(&s, digest, &auth)) != TSS_SUCCESS)
+	if ((rc = SESSION_VERIFY_PIECES(&s, &auth, { wrapped, wrapped_len })) != TSS_SUCCESS)
 		goto out;
 	if ((rc = rsakey_set_blob(key, wrapped, wrapped_len)) != TSS_SUCCESS)
 		goto out;
@@ -728,10 +720,7 @@ TSS_RESULT rsakey_load(struct obj *key, struct obj *parent)
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
 	if (have_session) {
-		if ((rc = keys_errno_result(auth_digest_response(0, TPM_ORD_LoadKey2, NULL, 0,
-								 digest))) != TSS_SUCCESS)
-			goto out;
-		if ((rc = session_verify(&s, digest, &auth)) != TSS_SUCCESS)
+		if ((rc = session_verify_outputs(&s, &auth, NULL, 0)) != TSS_SUCCESS)
 			goto out;
 	}
 	rk->tcs_handle = tcs_handle;
@@ -858,11 +847,7 @@ TSS_RESULT Tspi_Key_GetPubKey(TSS_HKEY hKey, UINT32 *pulPubKeyLength, BYTE **prg
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
 	if (have_session) {
-		if ((rc = keys_errno_result(auth_digest_response(
-			     0, TPM_ORD_GetPubKey, (struct crypto_iov[]){ { pub, len } }, 1,
-			     digest))) != TSS_SUCCESS)
-			goto out;
-		if ((rc = session_verify(&s, digest, &auth)) != TSS_SUCCESS)
+		if ((rc = SESSION_VERIFY_PIECES(&s, &auth, { pub, len })) != TSS_SUCCESS)
 			goto out;
 	}
 	if (tpm_pubkey_decode(pub, len, &pk) != 0) {

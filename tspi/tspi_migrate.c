@@ -352,58 +352,6 @@ const struct obj_class obj_class_migdata = {
 	.set_data = migdata_set_data,
 };
 
-/* ------------------------------------------------------------------ */
-/* Authorisation helpers                                               */
-/* ------------------------------------------------------------------ */
-
-/*
- * One OIAP-authorised command: begin() computes the input digest
- * SHA-1(ordinal || params) and fills auth from the policy's secret;
- * finish() checks the reply's HMAC over SHA-1(0 || ordinal || params).
- */
-static TSS_RESULT oiap_begin(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
-			     UINT32 ordinal, const struct crypto_iov *iov, size_t n,
-			     struct session *s, TPM_AUTH *auth)
-{
-	BYTE digest[20];
-	TSS_RESULT rc;
-
-	if ((rc = keys_errno_result(auth_digest_request(ordinal, iov, n, digest))) != TSS_SUCCESS)
-		return rc;
-	if ((rc = session_oiap(ctx, policy, authorized, s)) != TSS_SUCCESS)
-		return rc;
-	rc = session_auth(s, ordinal, digest, auth);
-	if (rc != TSS_SUCCESS)
-		session_end(s, rc);
-	return rc;
-}
-
-static TSS_RESULT oiap_finish(struct session *s, UINT32 ordinal, const struct crypto_iov *iov,
-			      size_t n, const TPM_AUTH *auth)
-{
-	BYTE digest[20];
-	TSS_RESULT rc;
-
-	if ((rc = keys_errno_result(auth_digest_response(0, ordinal, iov, n, digest))) !=
-	    TSS_SUCCESS)
-		return rc;
-	return session_verify(s, digest, auth);
-}
-
-static void put_be16(BYTE out[2], UINT16 v)
-{
-	out[0] = (BYTE)(v >> 8);
-	out[1] = (BYTE)v;
-}
-
-static void put_be32(BYTE out[4], UINT32 v)
-{
-	out[0] = (BYTE)(v >> 24);
-	out[1] = (BYTE)(v >> 16);
-	out[2] = (BYTE)(v >> 8);
-	out[3] = (BYTE)v;
-}
-
 /* Takes ownership of a malloc'd buffer: hands a copy to the application, frees it. */
 static TSS_RESULT out_take(struct tspi_ctx *ctx, BYTE *p, UINT32 n, UINT32 *len, BYTE **out)
 {
@@ -466,11 +414,11 @@ TSS_RESULT Tspi_TPM_AuthorizeMigrationTicket(TSS_HTPM hTPM, TSS_HKEY hMigrationK
 	if ((rc = obj_lookup_in(tpm->ctx, hMigrationKey, OBJ_RSAKEY, &mkey)) != TSS_SUCCESS ||
 	    (rc = rsakey_get_pubkey_blob(mkey, &pub, &pub_len)) != TSS_SUCCESS)
 		goto out;
-	put_be16(scheme_be, mig_schemes[i].tpm);
-	if ((rc = oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle,
-			     TPM_ORD_AuthorizeMigrationKey,
-			     (struct crypto_iov[]){ { scheme_be, 2 }, { pub, pub_len } }, 2, &s,
-			     &auth)) != TSS_SUCCESS)
+	buf_store_be16(scheme_be, mig_schemes[i].tpm);
+	if ((rc = session_oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle,
+				     TPM_ORD_AuthorizeMigrationKey,
+				     (struct crypto_iov[]){ { scheme_be, 2 }, { pub, pub_len } }, 2,
+				     &s, &auth)) != TSS_SUCCESS)
 		goto out;
 	have_session = true;
 	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_AUTHORIZEMIGRATIONKEY, &m)) != TSS_SUCCESS)
@@ -484,9 +432,7 @@ TSS_RESULT Tspi_TPM_AuthorizeMigrationTicket(TSS_HTPM hTPM, TSS_HKEY hMigrationK
 	rpc_get_sized(m, MIG_TICKET_MAX, &ticket_len, &ticket);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if ((rc = oiap_finish(&s, TPM_ORD_AuthorizeMigrationKey,
-			      (struct crypto_iov[]){ { ticket, ticket_len } }, 1, &auth)) !=
-	    TSS_SUCCESS)
+	if ((rc = SESSION_VERIFY_PIECES(&s, &auth, { ticket, ticket_len })) != TSS_SUCCESS)
 		goto out;
 	rc = out_take(tpm->ctx, ticket, ticket_len, pulMigTicketLength, prgbMigTicket);
 	ticket = NULL;
@@ -574,21 +520,22 @@ TSS_RESULT Tspi_Key_CreateMigrationBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParent
 		rc = TSP_ERROR(TSS_E_KEY_NO_MIGRATION_POLICY);
 		goto out;
 	}
-	put_be16(scheme_be, scheme);
-	put_be32(enc_len_be, rk->key.enc_data_len);
+	buf_store_be16(scheme_be, scheme);
+	buf_store_be32(enc_len_be, rk->key.enc_data_len);
 	in_iov[0] = (struct crypto_iov){ scheme_be, 2 };
 	in_iov[1] = (struct crypto_iov){ rgbMigTicket, ulMigTicketLength };
 	in_iov[2] = (struct crypto_iov){ enc_len_be, 4 };
 	in_iov[3] = (struct crypto_iov){ rk->key.enc_data, rk->key.enc_data_len };
 	if (rsakey_needs_auth(parent)) {
-		if ((rc = oiap_begin(key->ctx, rsakey_usage_policy(parent), parent->handle,
-				     TPM_ORD_CreateMigrationBlob, in_iov, 4, &ps, &pauth)) !=
-		    TSS_SUCCESS)
+		if ((rc = session_oiap_begin(key->ctx, rsakey_usage_policy(parent), parent->handle,
+					     TPM_ORD_CreateMigrationBlob, in_iov, 4, &ps,
+					     &pauth)) != TSS_SUCCESS)
 			goto out;
 		have_ps = true;
 	}
-	if ((rc = oiap_begin(key->ctx, key->migration_policy, key->handle,
-			     TPM_ORD_CreateMigrationBlob, in_iov, 4, &es, &eauth)) != TSS_SUCCESS)
+	if ((rc = session_oiap_begin(key->ctx, key->migration_policy, key->handle,
+				     TPM_ORD_CreateMigrationBlob, in_iov, 4, &es, &eauth)) !=
+	    TSS_SUCCESS)
 		goto out;
 	have_es = true;
 
@@ -610,18 +557,17 @@ TSS_RESULT Tspi_Key_CreateMigrationBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParent
 	rpc_get_sized(m, MIG_BLOB_MAX, &out_len, &outd);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	put_be32(rnd_len_be, rnd_len);
-	put_be32(out_len_be, out_len);
+	buf_store_be32(rnd_len_be, rnd_len);
+	buf_store_be32(out_len_be, out_len);
 	{
 		struct crypto_iov out_iov[4] = {
 			{ rnd_len_be, 4 }, { rnd, rnd_len }, { out_len_be, 4 }, { outd, out_len }
 		};
 
-		if (have_ps && (rc = oiap_finish(&ps, TPM_ORD_CreateMigrationBlob, out_iov, 4,
-						 &pauth)) != TSS_SUCCESS)
+		if (have_ps &&
+		    (rc = session_verify_outputs(&ps, &pauth, out_iov, 4)) != TSS_SUCCESS)
 			goto out;
-		if ((rc = oiap_finish(&es, TPM_ORD_CreateMigrationBlob, out_iov, 4, &eauth)) !=
-		    TSS_SUCCESS)
+		if ((rc = session_verify_outputs(&es, &eauth, out_iov, 4)) != TSS_SUCCESS)
 			goto out;
 	}
 	if ((rc = key_with_enc_data(&rk->key, outd, out_len, &blob, &blob_len)) != TSS_SUCCESS)
@@ -690,17 +636,18 @@ TSS_RESULT Tspi_Key_ConvertMigrationBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParen
 		rc = TSP_ERROR(TSS_E_BAD_PARAMETER);
 		goto out;
 	}
-	put_be32(enc_len_be, mk.enc_data_len);
-	put_be32(rnd_len_be, ulRandomLength);
+	buf_store_be32(enc_len_be, mk.enc_data_len);
+	buf_store_be32(rnd_len_be, ulRandomLength);
 	/* A parent used without auth takes none here (TrouSerS, and libtpms agrees). */
 	if (rsakey_needs_auth(parent)) {
-		if ((rc = oiap_begin(key->ctx, rsakey_usage_policy(parent), parent->handle,
-				     TPM_ORD_ConvertMigrationBlob,
-				     (struct crypto_iov[]){ { enc_len_be, 4 },
-							    { mk.enc_data, mk.enc_data_len },
-							    { rnd_len_be, 4 },
-							    { rgbRandom, ulRandomLength } },
-				     4, &s, &auth)) != TSS_SUCCESS)
+		if ((rc = session_oiap_begin(key->ctx, rsakey_usage_policy(parent), parent->handle,
+					     TPM_ORD_ConvertMigrationBlob,
+					     (struct crypto_iov[]){
+						     { enc_len_be, 4 },
+						     { mk.enc_data, mk.enc_data_len },
+						     { rnd_len_be, 4 },
+						     { rgbRandom, ulRandomLength } },
+					     4, &s, &auth)) != TSS_SUCCESS)
 			goto out;
 		have_session = true;
 	}
@@ -718,11 +665,10 @@ TSS_RESULT Tspi_Key_ConvertMigrationBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParen
 	rpc_get_sized(m, MIG_BLOB_MAX, &out_len, &outd);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	put_be32(out_len_be, out_len);
+	buf_store_be32(out_len_be, out_len);
 	if (have_session &&
-	    (rc = oiap_finish(&s, TPM_ORD_ConvertMigrationBlob,
-			      (struct crypto_iov[]){ { out_len_be, 4 }, { outd, out_len } }, 2,
-			      &auth)) != TSS_SUCCESS)
+	    (rc = SESSION_VERIFY_PIECES(&s, &auth, { out_len_be, 4 }, { outd, out_len })) !=
+		    TSS_SUCCESS)
 		goto out;
 	if ((rc = key_with_enc_data(&mk, outd, out_len, &blob, &blob_len)) != TSS_SUCCESS)
 		goto out;
@@ -743,37 +689,24 @@ out:
 /* ------------------------------------------------------------------ */
 
 /* TPM_CMK_SetRestrictions (§11.6): which CMK kinds delegated owners may make. */
+static void put_restriction(struct rpc_msg *m, const void *arg)
+{
+	rpc_put_u32(m, *(const UINT32 *)arg);
+}
+
 TSS_RESULT Tspi_TPM_CMKSetRestrictions(TSS_HTPM hTPM, TSS_CMK_DELEGATE CmkDelegate)
 {
+	const UINT32 restriction = CmkDelegate;
 	struct obj *tpm;
-	struct session s;
-	bool have_session = false;
-	TPM_AUTH auth;
 	BYTE val_be[4];
-	struct rpc_msg *m = NULL;
 	TSS_RESULT rc;
 
 	if ((rc = obj_acquire(hTPM, OBJ_TPM, &tpm)) != TSS_SUCCESS)
 		return rc;
-	put_be32(val_be, CmkDelegate);
-	if ((rc = oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle, TPM_ORD_CMK_SetRestrictions,
-			     (struct crypto_iov[]){ { val_be, 4 } }, 1, &s, &auth)) != TSS_SUCCESS)
-		goto out;
-	have_session = true;
-	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_CMK_SETRESTRICTIONS, &m)) != TSS_SUCCESS)
-		goto out;
-	rpc_put_u32(m, CmkDelegate);
-	rpc_put_auth(m, &auth);
-	if ((rc = rpc_call(m)) != TSS_SUCCESS)
-		goto out;
-	rpc_get_auth(m, &auth);
-	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
-		goto out;
-	rc = oiap_finish(&s, TPM_ORD_CMK_SetRestrictions, NULL, 0, &auth);
-out:
-	if (have_session)
-		session_end(&s, rc);
-	rpc_end(m);
+	buf_store_be32(val_be, restriction);
+	rc = tpm_owner_cmd(tpm, TPM_ORD_CMK_SetRestrictions, TCSD_ORD_CMK_SETRESTRICTIONS,
+			   (struct crypto_iov[]){ { val_be, 4 } }, 1, put_restriction,
+			   &restriction);
 	obj_release(tpm);
 	return rc;
 }
@@ -795,9 +728,10 @@ TSS_RESULT Tspi_TPM_CMKApproveMA(TSS_HTPM hTPM, TSS_HMIGDATA hMaAuthData)
 	if ((rc = obj_lookup_in(tpm->ctx, hMaAuthData, OBJ_MIGDATA, &mo)) != TSS_SUCCESS)
 		goto out;
 	md = mo->data;
-	if ((rc = oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle, TPM_ORD_CMK_ApproveMA,
-			     (struct crypto_iov[]){ { md->msa_digest, DIGEST_LEN } }, 1, &s,
-			     &auth)) != TSS_SUCCESS)
+	if ((rc = session_oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle,
+				     TPM_ORD_CMK_ApproveMA,
+				     (struct crypto_iov[]){ { md->msa_digest, DIGEST_LEN } }, 1, &s,
+				     &auth)) != TSS_SUCCESS)
 		goto out;
 	have_session = true;
 	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_CMK_APPROVEMA, &m)) != TSS_SUCCESS)
@@ -810,9 +744,7 @@ TSS_RESULT Tspi_TPM_CMKApproveMA(TSS_HTPM hTPM, TSS_HMIGDATA hMaAuthData)
 	rpc_get_digest(m, hmac);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if ((rc = oiap_finish(&s, TPM_ORD_CMK_ApproveMA,
-			      (struct crypto_iov[]){ { hmac, DIGEST_LEN } }, 1, &auth)) !=
-	    TSS_SUCCESS)
+	if ((rc = SESSION_VERIFY_PIECES(&s, &auth, { hmac, DIGEST_LEN })) != TSS_SUCCESS)
 		goto out;
 	memcpy(md->msa_hmac, hmac, DIGEST_LEN);
 out:
@@ -852,13 +784,14 @@ TSS_RESULT Tspi_TPM_CMKCreateTicket(TSS_HTPM hTPM, TSS_HKEY hVerifyKey, TSS_HMIG
 		rc = TSP_ERROR(TSS_E_BAD_PARAMETER);
 		goto out;
 	}
-	put_be32(sig_len_be, md->sig_value_len);
-	if ((rc = oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle, TPM_ORD_CMK_CreateTicket,
-			     (struct crypto_iov[]){ { pub, pub_len },
-						    { md->sig_data, DIGEST_LEN },
-						    { sig_len_be, 4 },
-						    { md->sig_value, md->sig_value_len } },
-			     4, &s, &auth)) != TSS_SUCCESS)
+	buf_store_be32(sig_len_be, md->sig_value_len);
+	if ((rc = session_oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle,
+				     TPM_ORD_CMK_CreateTicket,
+				     (struct crypto_iov[]){ { pub, pub_len },
+							    { md->sig_data, DIGEST_LEN },
+							    { sig_len_be, 4 },
+							    { md->sig_value, md->sig_value_len } },
+				     4, &s, &auth)) != TSS_SUCCESS)
 		goto out;
 	have_session = true;
 	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_CMK_CREATETICKET, &m)) != TSS_SUCCESS)
@@ -873,9 +806,7 @@ TSS_RESULT Tspi_TPM_CMKCreateTicket(TSS_HTPM hTPM, TSS_HKEY hVerifyKey, TSS_HMIG
 	rpc_get_digest(m, ticket);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if ((rc = oiap_finish(&s, TPM_ORD_CMK_CreateTicket,
-			      (struct crypto_iov[]){ { ticket, DIGEST_LEN } }, 1, &auth)) !=
-	    TSS_SUCCESS)
+	if ((rc = SESSION_VERIFY_PIECES(&s, &auth, { ticket, DIGEST_LEN })) != TSS_SUCCESS)
 		goto out;
 	memcpy(md->sig_ticket, ticket, DIGEST_LEN);
 out:
@@ -945,29 +876,30 @@ TSS_RESULT Tspi_Key_CMKCreateBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey,
 	memcpy(restrict_ticket + 2 * DIGEST_LEN, md->src_digest, DIGEST_LEN);
 	rt_len = approve ? sizeof(restrict_ticket) : 0;
 	st_len = approve ? DIGEST_LEN : 0;
-	put_be16(scheme_be, scheme);
-	put_be32(msa_len_be, (UINT32)msa_len);
-	put_be32(rt_len_be, rt_len);
-	put_be32(st_len_be, st_len);
-	put_be32(enc_len_be, rk->key.enc_data_len);
+	buf_store_be16(scheme_be, scheme);
+	buf_store_be32(msa_len_be, (UINT32)msa_len);
+	buf_store_be32(rt_len_be, rt_len);
+	buf_store_be32(st_len_be, st_len);
+	buf_store_be32(enc_len_be, rk->key.enc_data_len);
 	/*
 	 * The TPM always wants the parent's auth (tag AUTH1, Part 3 §11.7),
 	 * even for a key used without one: its usage secret authorises.
 	 */
-	if ((rc = oiap_begin(key->ctx, rsakey_usage_policy(parent), parent->handle,
-			     TPM_ORD_CMK_CreateBlob,
-			     (struct crypto_iov[]){ { scheme_be, 2 },
-						    { md->ticket, md->ticket_len },
-						    { src_digest, DIGEST_LEN },
-						    { msa_len_be, 4 },
-						    { msa, msa_len },
-						    { rt_len_be, 4 },
-						    { restrict_ticket, rt_len },
-						    { st_len_be, 4 },
-						    { md->sig_ticket, st_len },
-						    { enc_len_be, 4 },
-						    { rk->key.enc_data, rk->key.enc_data_len } },
-			     11, &s, &auth)) != TSS_SUCCESS)
+	if ((rc = session_oiap_begin(key->ctx, rsakey_usage_policy(parent), parent->handle,
+				     TPM_ORD_CMK_CreateBlob,
+				     (struct crypto_iov[]){ { scheme_be, 2 },
+							    { md->ticket, md->ticket_len },
+							    { src_digest, DIGEST_LEN },
+							    { msa_len_be, 4 },
+							    { msa, msa_len },
+							    { rt_len_be, 4 },
+							    { restrict_ticket, rt_len },
+							    { st_len_be, 4 },
+							    { md->sig_ticket, st_len },
+							    { enc_len_be, 4 },
+							    { rk->key.enc_data,
+							      rk->key.enc_data_len } },
+				     11, &s, &auth)) != TSS_SUCCESS)
 		goto out;
 	have_session = true;
 	if ((rc = rpc_begin(key->ctx, TCSD_ORD_CMK_CREATEBLOB, &m)) != TSS_SUCCESS)
@@ -990,13 +922,11 @@ TSS_RESULT Tspi_Key_CMKCreateBlob(TSS_HKEY hKeyToMigrate, TSS_HKEY hParentKey,
 	rpc_get_sized(m, MIG_BLOB_MAX, &out_len, &outd);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	put_be32(rnd_len_be, rnd_len);
-	put_be32(out_len_be, out_len);
+	buf_store_be32(rnd_len_be, rnd_len);
+	buf_store_be32(out_len_be, out_len);
 	if (have_session &&
-	    (rc = oiap_finish(&s, TPM_ORD_CMK_CreateBlob,
-			      (struct crypto_iov[]){ { rnd_len_be, 4 }, { rnd, rnd_len },
-						     { out_len_be, 4 }, { outd, out_len } },
-			      4, &auth)) != TSS_SUCCESS)
+	    (rc = SESSION_VERIFY_PIECES(&s, &auth, { rnd_len_be, 4 }, { rnd, rnd_len },
+					{ out_len_be, 4 }, { outd, out_len })) != TSS_SUCCESS)
 		goto out;
 	if ((rc = key_with_enc_data(&rk->key, outd, out_len, &blob, &blob_len)) != TSS_SUCCESS ||
 	    (rc = bytes_set(&md->blob, &md->blob_len, blob, (UINT32)blob_len, MIG_BLOB_MAX)) !=
@@ -1066,19 +996,20 @@ TSS_RESULT Tspi_Key_CMKConvertMigration(TSS_HKEY hKeyToMigrate, TSS_HKEY hParent
 	memcpy(restrict_ticket, md->ma_digest, DIGEST_LEN);
 	memcpy(restrict_ticket + DIGEST_LEN, md->dest_digest, DIGEST_LEN);
 	memcpy(restrict_ticket + 2 * DIGEST_LEN, md->src_digest, DIGEST_LEN);
-	put_be32(msa_len_be, (UINT32)msa_len);
-	put_be32(rnd_len_be, ulRandomLength);
+	buf_store_be32(msa_len_be, (UINT32)msa_len);
+	buf_store_be32(rnd_len_be, ulRandomLength);
 	/* Tag AUTH1 always (Part 3 §11.9), as for CMK_CreateBlob. */
-	if ((rc = oiap_begin(key->ctx, rsakey_usage_policy(parent), parent->handle,
-			     TPM_ORD_CMK_ConvertMigration,
-			     (struct crypto_iov[]){ { restrict_ticket, sizeof(restrict_ticket) },
-						    { md->sig_ticket, DIGEST_LEN },
-						    { md->blob, md->blob_len },
-						    { msa_len_be, 4 },
-						    { msa, msa_len },
-						    { rnd_len_be, 4 },
-						    { rgbRandom, ulRandomLength } },
-			     7, &s, &auth)) != TSS_SUCCESS)
+	if ((rc = session_oiap_begin(key->ctx, rsakey_usage_policy(parent), parent->handle,
+				     TPM_ORD_CMK_ConvertMigration,
+				     (struct crypto_iov[]){ { restrict_ticket,
+							      sizeof(restrict_ticket) },
+							    { md->sig_ticket, DIGEST_LEN },
+							    { md->blob, md->blob_len },
+							    { msa_len_be, 4 },
+							    { msa, msa_len },
+							    { rnd_len_be, 4 },
+							    { rgbRandom, ulRandomLength } },
+				     7, &s, &auth)) != TSS_SUCCESS)
 		goto out;
 	have_session = true;
 	if ((rc = rpc_begin(key->ctx, TCSD_ORD_CMK_CONVERTMIGRATION, &m)) != TSS_SUCCESS)
@@ -1097,11 +1028,10 @@ TSS_RESULT Tspi_Key_CMKConvertMigration(TSS_HKEY hKeyToMigrate, TSS_HKEY hParent
 	rpc_get_sized(m, MIG_BLOB_MAX, &out_len, &outd);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	put_be32(out_len_be, out_len);
+	buf_store_be32(out_len_be, out_len);
 	if (have_session &&
-	    (rc = oiap_finish(&s, TPM_ORD_CMK_ConvertMigration,
-			      (struct crypto_iov[]){ { out_len_be, 4 }, { outd, out_len } }, 2,
-			      &auth)) != TSS_SUCCESS)
+	    (rc = SESSION_VERIFY_PIECES(&s, &auth, { out_len_be, 4 }, { outd, out_len })) !=
+		    TSS_SUCCESS)
 		goto out;
 	if ((rc = key_with_enc_data(&mk, outd, out_len, &blob, &blob_len)) != TSS_SUCCESS)
 		goto out;
@@ -1172,10 +1102,10 @@ TSS_RESULT Tspi_TPM_OwnerGetSRKPubKey(TSS_HTPM hTPM, UINT32 *pulPubKeyLength, BY
 	*prgbPubKey = NULL;
 	if ((rc = obj_acquire(hTPM, OBJ_TPM, &tpm)) != TSS_SUCCESS)
 		return rc;
-	put_be32(handle_be, TPM_KH_SRK);
-	if ((rc = oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle,
-			     TPM_ORD_OwnerReadInternalPub,
-			     (struct crypto_iov[]){ { handle_be, 4 } }, 1, &s, &auth)) !=
+	buf_store_be32(handle_be, TPM_KH_SRK);
+	if ((rc = session_oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle,
+				     TPM_ORD_OwnerReadInternalPub,
+				     (struct crypto_iov[]){ { handle_be, 4 } }, 1, &s, &auth)) !=
 	    TSS_SUCCESS)
 		goto out;
 	have_session = true;
@@ -1189,8 +1119,7 @@ TSS_RESULT Tspi_TPM_OwnerGetSRKPubKey(TSS_HTPM hTPM, UINT32 *pulPubKeyLength, BY
 	rpc_get_sized(m, MIG_TICKET_MAX, &pub_len, &pub);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if ((rc = oiap_finish(&s, TPM_ORD_OwnerReadInternalPub,
-			      (struct crypto_iov[]){ { pub, pub_len } }, 1, &auth)) != TSS_SUCCESS)
+	if ((rc = SESSION_VERIFY_PIECES(&s, &auth, { pub, pub_len })) != TSS_SUCCESS)
 		goto out;
 	if (tpm_pubkey_decode(pub, pub_len, &pk) != 0) {
 		log_error("tspi: OwnerReadInternalPub returned a malformed TPM_PUBKEY");
@@ -1240,11 +1169,13 @@ TSS_RESULT Tspi_TPM_KeyControlOwner(TSS_HTPM hTPM, TSS_HKEY hKey, UINT32 attribN
 	    (rc = rsakey_tcs_handle(key, &key_handle)) != TSS_SUCCESS ||
 	    (rc = rsakey_get_pubkey_blob(key, &pub, &pub_len)) != TSS_SUCCESS)
 		goto out;
-	put_be32(bit_be, TPM_KEY_CONTROL_OWNER_EVICT);
+	buf_store_be32(bit_be, TPM_KEY_CONTROL_OWNER_EVICT);
 	value = attribValue ? 1 : 0;
-	if ((rc = oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle, TPM_ORD_KeyControlOwner,
-			     (struct crypto_iov[]){ { pub, pub_len }, { bit_be, 4 }, { &value, 1 } },
-			     3, &s, &auth)) != TSS_SUCCESS)
+	if ((rc = session_oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle,
+				     TPM_ORD_KeyControlOwner,
+				     (struct crypto_iov[]){ { pub, pub_len }, { bit_be, 4 },
+							    { &value, 1 } },
+				     3, &s, &auth)) != TSS_SUCCESS)
 		goto out;
 	have_session = true;
 	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_KEYCONTROLOWNER, &m)) != TSS_SUCCESS)
@@ -1260,7 +1191,7 @@ TSS_RESULT Tspi_TPM_KeyControlOwner(TSS_HTPM hTPM, TSS_HKEY hKey, UINT32 attribN
 	rpc_get_uuid(m, &uuid);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if ((rc = oiap_finish(&s, TPM_ORD_KeyControlOwner, NULL, 0, &auth)) != TSS_SUCCESS)
+	if ((rc = session_verify_outputs(&s, &auth, NULL, 0)) != TSS_SUCCESS)
 		goto out;
 	*pUuidData = uuid;
 out:
@@ -1285,42 +1216,32 @@ static TSS_RESULT ek_key_parms(struct obj *key, uint8_t **out, size_t *len)
 						      len));
 }
 
+/* The revocable EK's reset value (TPM_CreateRevocableEK's EKreset). */
+struct ek_reset {
+	bool generate;		/* the TPM makes one */
+	BYTE in[20];		/* else this one is used */
+	BYTE out[20];		/* the one the TPM keeps */
+};
+
 /*
- * TPM_CreateRevocableEK: hKey receives the EK's public key. pValidationData
- * (optional) supplies the anti-replay nonce and receives the checksum
- * SHA-1(pubEK || nonce); without it the TSP checks the checksum itself.
- * The EKreset value: with pulEkResetDataLength/prgbEkResetData set to a
- * 20-byte value, that one is used; otherwise the TPM generates it and it
- * is returned there (TrouSerS' convention: length 0 and NULL ask for one).
+ * TPM_CreateEndorsementKeyPair (Part 3 §14.1) or, with reset,
+ * TPM_CreateRevocableEK (§27.1.1): hKey gives the key parameters and
+ * receives the EK's public key. pValidationData (optional) supplies the
+ * anti-replay nonce and receives the checksum SHA-1(pubEK || nonce);
+ * without it the TSP checks the checksum itself.
  */
-TSS_RESULT Tspi_TPM_CreateRevocableEndorsementKey(TSS_HTPM hTPM, TSS_HKEY hKey,
-						  TSS_VALIDATION *pValidationData,
-						  UINT32 *pulEkResetDataLength,
-						  BYTE **prgbEkResetData)
+static TSS_RESULT create_ek(struct obj *tpm, TSS_HKEY hKey, TSS_VALIDATION *pValidationData,
+			    struct ek_reset *reset)
 {
-	struct obj *tpm, *key;
-	BYTE nonce[20], reset_in[20], reset_out[20], checksum[20], expect[20];
+	BYTE nonce[20], checksum[20], expect[20];
 	BYTE *pub = NULL;
 	UINT32 pub_len = 0;
 	uint8_t *parms = NULL;
 	size_t parms_len = 0;
-	bool gen;
-	TSS_BOOL gen_wire;
 	struct rpc_msg *m = NULL;
+	struct obj *key;
 	TSS_RESULT rc;
 
-	if (pulEkResetDataLength == NULL || prgbEkResetData == NULL)
-		return TSP_ERROR(TSS_E_BAD_PARAMETER);
-	/* A caller-supplied reset value is 20 bytes; otherwise the TPM makes one. */
-	gen = *pulEkResetDataLength == 0;
-	if (gen ? *prgbEkResetData != NULL
-		: *prgbEkResetData == NULL || *pulEkResetDataLength < sizeof(reset_in))
-		return TSP_ERROR(TSS_E_BAD_PARAMETER);
-	memset(reset_in, 0xff, sizeof(reset_in));
-	if (!gen)
-		memcpy(reset_in, *prgbEkResetData, sizeof(reset_in));
-	if ((rc = obj_acquire(hTPM, OBJ_TPM, &tpm)) != TSS_SUCCESS)
-		return rc;
 	if ((rc = obj_lookup_in(tpm->ctx, hKey, OBJ_RSAKEY, &key)) != TSS_SUCCESS ||
 	    (rc = ek_key_parms(key, &parms, &parms_len)) != TSS_SUCCESS)
 		goto out;
@@ -1335,17 +1256,20 @@ TSS_RESULT Tspi_TPM_CreateRevocableEndorsementKey(TSS_HTPM hTPM, TSS_HKEY hKey,
 		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
 		goto out;
 	}
-	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_CREATEREVOCABLEENDORSEMENTKEYPAIR, &m)) !=
-	    TSS_SUCCESS)
+	rc = rpc_begin(tpm->ctx, reset != NULL ? TCSD_ORD_CREATEREVOCABLEENDORSEMENTKEYPAIR
+					       : TCSD_ORD_CREATEENDORSEMENTKEYPAIR, &m);
+	if (rc != TSS_SUCCESS)
 		goto out;
-	gen_wire = gen ? TRUE : FALSE;
 	rpc_put_nonce(m, nonce);
 	rpc_put_sized(m, parms, (uint32_t)parms_len);
-	rpc_put_bool(m, gen_wire);
-	rpc_put_digest(m, reset_in);
+	if (reset != NULL) {
+		rpc_put_bool(m, reset->generate ? TRUE : FALSE);
+		rpc_put_digest(m, reset->in);
+	}
 	if ((rc = rpc_call(m)) != TSS_SUCCESS)
 		goto out;
-	rpc_get_digest(m, reset_out);
+	if (reset != NULL)
+		rpc_get_digest(m, reset->out);
 	rpc_get_u32(m, &pub_len);
 	rpc_get_bytes(m, pub_len, MIG_TICKET_MAX, &pub);
 	rpc_get_digest(m, checksum);
@@ -1369,31 +1293,74 @@ TSS_RESULT Tspi_TPM_CreateRevocableEndorsementKey(TSS_HTPM hTPM, TSS_HKEY hKey,
 		pValidationData->rgbValidationData = val;
 		pValidationData->ulValidationDataLength = sizeof(checksum);
 	} else if (!crypto_memeq(expect, checksum, sizeof(expect))) {
-		log_error("tspi: CreateRevocableEK: the checksum does not match");
+		log_error("tspi: CreateEndorsementKey: the checksum does not match");
 		rc = TSP_ERROR(TSS_E_EK_CHECKSUM);
 		goto out;
 	}
-	if ((rc = Tspi_SetAttribData(hKey, TSS_TSPATTRIB_KEY_BLOB,
-				     TSS_TSPATTRIB_KEYBLOB_PUBLIC_KEY, pub_len, pub)) !=
-	    TSS_SUCCESS)
+	rc = Tspi_SetAttribData(hKey, TSS_TSPATTRIB_KEY_BLOB, TSS_TSPATTRIB_KEYBLOB_PUBLIC_KEY,
+				pub_len, pub);
+out:
+	rpc_end(m);
+	free(pub);
+	free(parms);
+	return rc;
+}
+
+TSS_RESULT Tspi_TPM_CreateEndorsementKey(TSS_HTPM hTPM, TSS_HKEY hKey,
+					 TSS_VALIDATION *pValidationData)
+{
+	struct obj *tpm;
+	TSS_RESULT rc;
+
+	if ((rc = obj_acquire(hTPM, OBJ_TPM, &tpm)) != TSS_SUCCESS)
+		return rc;
+	rc = create_ek(tpm, hKey, pValidationData, NULL);
+	obj_release(tpm);
+	return rc;
+}
+
+/*
+ * TPM_CreateRevocableEK, as create_ek. The EKreset value: with
+ * pulEkResetDataLength/prgbEkResetData set to a 20-byte value, that one
+ * is used; otherwise the TPM generates it and it is returned there
+ * (TrouSerS' convention: length 0 and NULL ask for one).
+ */
+TSS_RESULT Tspi_TPM_CreateRevocableEndorsementKey(TSS_HTPM hTPM, TSS_HKEY hKey,
+						  TSS_VALIDATION *pValidationData,
+						  UINT32 *pulEkResetDataLength,
+						  BYTE **prgbEkResetData)
+{
+	struct ek_reset reset;
+	struct obj *tpm;
+	TSS_RESULT rc;
+
+	if (pulEkResetDataLength == NULL || prgbEkResetData == NULL)
+		return TSP_ERROR(TSS_E_BAD_PARAMETER);
+	memset(&reset, 0, sizeof(reset));
+	/* A caller-supplied reset value is 20 bytes; otherwise the TPM makes one. */
+	reset.generate = *pulEkResetDataLength == 0;
+	if (reset.generate ? *prgbEkResetData != NULL
+			   : *prgbEkResetData == NULL || *pulEkResetDataLength < sizeof(reset.in))
+		return TSP_ERROR(TSS_E_BAD_PARAMETER);
+	memset(reset.in, 0xff, sizeof(reset.in));
+	if (!reset.generate)
+		memcpy(reset.in, *prgbEkResetData, sizeof(reset.in));
+	if ((rc = obj_acquire(hTPM, OBJ_TPM, &tpm)) != TSS_SUCCESS)
 		goto out;
-	if (gen) {
-		BYTE *r = ctx_memdup(tpm->ctx, reset_out, sizeof(reset_out));
+	rc = create_ek(tpm, hKey, pValidationData, &reset);
+	if (rc == TSS_SUCCESS && reset.generate) {
+		BYTE *r = ctx_memdup(tpm->ctx, reset.out, sizeof(reset.out));
 
 		if (r == NULL) {
 			rc = TSP_ERROR(TSS_E_OUTOFMEMORY);
-			goto out;
+		} else {
+			*prgbEkResetData = r;
+			*pulEkResetDataLength = sizeof(reset.out);
 		}
-		*prgbEkResetData = r;
-		*pulEkResetDataLength = sizeof(reset_out);
 	}
-out:
-	rpc_end(m);
-	OPENSSL_cleanse(reset_out, sizeof(reset_out));
-	OPENSSL_cleanse(reset_in, sizeof(reset_in));
-	free(pub);
-	free(parms);
 	obj_release(tpm);
+out:
+	OPENSSL_cleanse(&reset, sizeof(reset));
 	return rc;
 }
 

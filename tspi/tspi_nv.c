@@ -66,42 +66,7 @@ static struct nvstore *nv_of(struct obj *o)
 	return o->data;
 }
 
-static void put_be32(BYTE b[4], UINT32 v)
-{
-	b[0] = (BYTE)(v >> 24);
-	b[1] = (BYTE)(v >> 16);
-	b[2] = (BYTE)(v >> 8);
-	b[3] = (BYTE)v;
-}
-
 /* ---- what the TPM holds ---- */
-
-/* TPM_GetCapability through the TCS: the raw answer (heap memory). */
-static TSS_RESULT nv_get_cap(struct tspi_ctx *ctx, UINT32 cap, const BYTE *sub, UINT32 sub_len,
-			     BYTE **resp, UINT32 *resp_len)
-{
-	struct rpc_msg *m;
-	TSS_RESULT rc;
-
-	*resp = NULL;
-	*resp_len = 0;
-	if ((rc = rpc_begin(ctx, TCSD_ORD_GETCAPABILITY, &m)) != TSS_SUCCESS)
-		return rc;
-	rpc_put_u32(m, cap);
-	rpc_put_u32(m, sub_len);
-	rpc_put_bytes(m, sub, sub_len);
-	if ((rc = rpc_call(m)) == TSS_SUCCESS) {
-		rpc_get_sized(m, NV_CAP_MAX, resp_len, resp);
-		rc = rpc_get_done(m);
-	}
-	rpc_end(m);
-	if (rc != TSS_SUCCESS) {
-		free(*resp);
-		*resp = NULL;
-		*resp_len = 0;
-	}
-	return rc;
-}
 
 /* Whether index is among the TPM's defined areas (TPM_CAP_NV_LIST, Part 2 §21.1). */
 static TSS_RESULT nv_is_defined(struct tspi_ctx *ctx, UINT32 index, bool *defined)
@@ -112,7 +77,8 @@ static TSS_RESULT nv_is_defined(struct tspi_ctx *ctx, UINT32 index, bool *define
 	TSS_RESULT rc;
 
 	*defined = false;
-	if ((rc = nv_get_cap(ctx, TPM_CAP_NV_LIST, NULL, 0, &list, &len)) != TSS_SUCCESS)
+	if ((rc = tpm_get_capability(ctx, TPM_CAP_NV_LIST, NULL, 0, NV_CAP_MAX, &len, &list)) !=
+	    TSS_SUCCESS)
 		return rc;
 	buf_reader_init(&r, list, len);
 	while (buf_remaining(&r) >= 4 && buf_get_u32(&r, &v) == 0) {
@@ -136,8 +102,9 @@ static TSS_RESULT nv_read_public(struct obj *o, struct tpm_nv_data_public *pub)
 	TSS_RESULT rc;
 
 	memset(pub, 0, sizeof(*pub));
-	put_be32(sub, nv_of(o)->index);
-	if ((rc = nv_get_cap(o->ctx, TPM_CAP_NV_INDEX, sub, 4, &resp, &len)) != TSS_SUCCESS)
+	buf_store_be32(sub, nv_of(o)->index);
+	if ((rc = tpm_get_capability(o->ctx, TPM_CAP_NV_INDEX, sub, 4, NV_CAP_MAX, &len, &resp)) !=
+	    TSS_SUCCESS)
 		return rc;
 	if (tpm_nv_data_public_decode(resp, len, pub) != 0) {
 		log_error("tspi: TPM_NV_DATA_PUBLIC of NV index 0x%08x does not parse (%u bytes)",
@@ -374,8 +341,7 @@ static TSS_RESULT nv_pcr_info(struct obj *o, TSS_HPCRS h, struct tpm_pcr_info_sh
 static TSS_RESULT nv_define_raw(struct obj *o, const struct tpm_nv_data_public *pub,
 				TSS_HPOLICY owner_policy, TSS_HPOLICY area_policy)
 {
-	BYTE secret[20] = { 0 }, enc[20] = { 0 }, in_digest[20], out_digest[20], ord_be[4];
-	BYTE rc_be[4] = { 0 };
+	BYTE secret[20] = { 0 }, enc[20] = { 0 }, in_digest[20], ord_be[4];
 	struct session s;
 	bool have_session = false;
 	struct rpc_msg *m = NULL;
@@ -387,7 +353,7 @@ static TSS_RESULT nv_define_raw(struct obj *o, const struct tpm_nv_data_public *
 	TSS_RESULT rc;
 
 	memset(&s, 0, sizeof(s));
-	put_be32(ord_be, TPM_ORD_NV_DefineSpace);
+	buf_store_be32(ord_be, TPM_ORD_NV_DefineSpace);
 	buf_writer_init_dynamic(&w, 128);
 	tpm_nv_data_public_put(&w, pub);
 	if (buf_writer_error(&w) != 0) {
@@ -430,11 +396,7 @@ static TSS_RESULT nv_define_raw(struct obj *o, const struct tpm_nv_data_public *
 		rpc_get_auth(m, &auth);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS || !have_session)
 		goto out;
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	rc = session_verify(&s, out_digest, &auth);
+	rc = session_verify_outputs(&s, &auth, NULL, 0);
 out:
 	if (have_session)
 		session_end(&s, rc);
@@ -577,8 +539,7 @@ static TSS_RESULT nv_access_for(struct obj *o, bool write, struct nv_access *a)
 static TSS_RESULT nv_write_once(struct obj *o, const struct nv_access *a, UINT32 offset,
 				UINT32 len, const BYTE *data, bool *retry)
 {
-	BYTE ord_be[4], idx_be[4], off_be[4], len_be[4], rc_be[4] = { 0 };
-	BYTE in_digest[20], out_digest[20];
+	BYTE idx_be[4], off_be[4], len_be[4];
 	struct session s;
 	bool have_session = false;
 	struct rpc_msg *m = NULL;
@@ -587,19 +548,16 @@ static TSS_RESULT nv_write_once(struct obj *o, const struct nv_access *a, UINT32
 
 	*retry = false;
 	memset(&s, 0, sizeof(s));
-	put_be32(ord_be, a->tpm_ord);
-	put_be32(idx_be, nv_of(o)->index);
-	put_be32(off_be, offset);
-	put_be32(len_be, len);
+	buf_store_be32(idx_be, nv_of(o)->index);
+	buf_store_be32(off_be, offset);
+	buf_store_be32(len_be, len);
 	if (a->policy != 0) {
-		if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { idx_be, 4 }, { off_be, 4 },
-				       { len_be, 4 }, { data, len }) != 0)
-			return TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		if ((rc = session_oiap(o->ctx, a->policy, o->handle, &s)) != TSS_SUCCESS)
+		if ((rc = session_oiap_begin(o->ctx, a->policy, o->handle, a->tpm_ord,
+					     (struct crypto_iov[]){ { idx_be, 4 }, { off_be, 4 },
+								    { len_be, 4 }, { data, len } },
+					     4, &s, &auth)) != TSS_SUCCESS)
 			return rc;
 		have_session = true;
-		if ((rc = session_auth(&s, a->tpm_ord, in_digest, &auth)) != TSS_SUCCESS)
-			goto out;
 	}
 	if ((rc = rpc_begin(o->ctx, a->tcsd_ord, &m)) != TSS_SUCCESS)
 		goto out;
@@ -616,11 +574,7 @@ static TSS_RESULT nv_write_once(struct obj *o, const struct nv_access *a, UINT32
 		rpc_get_auth(m, &auth);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS || !have_session)
 		goto out;
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	rc = session_verify(&s, out_digest, &auth);
+	rc = session_verify_outputs(&s, &auth, NULL, 0);
 out:
 	if (have_session) {
 		*retry = session_retry(&s, rc);
@@ -663,8 +617,7 @@ out:
 static TSS_RESULT nv_read_once(struct obj *o, const struct nv_access *a, UINT32 offset,
 			       UINT32 want, BYTE **out, UINT32 *out_len, bool *retry)
 {
-	BYTE ord_be[4], idx_be[4], off_be[4], len_be[4], rc_be[4] = { 0 };
-	BYTE in_digest[20], out_digest[20];
+	BYTE idx_be[4], off_be[4], len_be[4];
 	struct session s;
 	bool have_session = false;
 	struct rpc_msg *m = NULL;
@@ -675,19 +628,16 @@ static TSS_RESULT nv_read_once(struct obj *o, const struct nv_access *a, UINT32 
 	*out = NULL;
 	*out_len = 0;
 	memset(&s, 0, sizeof(s));
-	put_be32(ord_be, a->tpm_ord);
-	put_be32(idx_be, nv_of(o)->index);
-	put_be32(off_be, offset);
-	put_be32(len_be, want);
+	buf_store_be32(idx_be, nv_of(o)->index);
+	buf_store_be32(off_be, offset);
+	buf_store_be32(len_be, want);
 	if (a->policy != 0) {
-		if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { idx_be, 4 }, { off_be, 4 },
-				       { len_be, 4 }) != 0)
-			return TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		if ((rc = session_oiap(o->ctx, a->policy, o->handle, &s)) != TSS_SUCCESS)
+		if ((rc = session_oiap_begin(o->ctx, a->policy, o->handle, a->tpm_ord,
+					     (struct crypto_iov[]){ { idx_be, 4 }, { off_be, 4 },
+								    { len_be, 4 } },
+					     3, &s, &auth)) != TSS_SUCCESS)
 			return rc;
 		have_session = true;
-		if ((rc = session_auth(&s, a->tpm_ord, in_digest, &auth)) != TSS_SUCCESS)
-			goto out;
 	}
 	if ((rc = rpc_begin(o->ctx, a->tcsd_ord, &m)) != TSS_SUCCESS)
 		goto out;
@@ -711,13 +661,8 @@ static TSS_RESULT nv_read_once(struct obj *o, const struct nv_access *a, UINT32 
 	}
 	if (!have_session)
 		goto out;
-	put_be32(len_be, *out_len);
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }, { len_be, 4 },
-			       { *out, *out_len }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	rc = session_verify(&s, out_digest, &auth);
+	buf_store_be32(len_be, *out_len);
+	rc = SESSION_VERIFY_PIECES(&s, &auth, { len_be, 4 }, { *out, *out_len });
 out:
 	if (have_session) {
 		*retry = session_retry(&s, rc);

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "crypto.h"
 #include "keys.h"
 #include "log.h"
@@ -61,14 +62,6 @@ static TSS_RESULT out_bytes(struct tspi_ctx *ctx, const void *p, size_t n, UINT3
 		return TSP_ERROR(TSS_E_OUTOFMEMORY);
 	*len = (UINT32)n;
 	return TSS_SUCCESS;
-}
-
-static void put_be32(BYTE out[4], UINT32 v)
-{
-	out[0] = v >> 24;
-	out[1] = v >> 16;
-	out[2] = v >> 8;
-	out[3] = v;
 }
 
 /* ---- capabilities ---- */
@@ -145,9 +138,8 @@ static const struct cap_map *cap_lookup(const struct cap_map *map, size_t n, UIN
 
 #define MAP_LOOKUP(map, v) cap_lookup((map), sizeof(map) / sizeof((map)[0]), (v))
 
-/* TPM_GetCapability through the TCS (Part 3 §7.1); *resp is malloc'd. */
-static TSS_RESULT tcs_get_tpm_cap(struct tspi_ctx *ctx, UINT32 area, const BYTE *sub,
-				  UINT32 sub_len, UINT32 *len, BYTE **resp)
+TSS_RESULT tpm_get_capability(struct tspi_ctx *ctx, UINT32 area, const BYTE *sub, UINT32 sub_len,
+			      UINT32 max, UINT32 *len, BYTE **resp)
 {
 	struct rpc_msg *m;
 	TSS_RESULT rc;
@@ -160,7 +152,7 @@ static TSS_RESULT tcs_get_tpm_cap(struct tspi_ctx *ctx, UINT32 area, const BYTE 
 	rpc_put_u32(m, sub_len);
 	rpc_put_bytes(m, sub, sub_len);
 	if ((rc = rpc_call(m)) == TSS_SUCCESS) {
-		rpc_get_sized(m, TPM_CAP_RESP_MAX, len, resp);
+		rpc_get_sized(m, max, len, resp);
 		rc = rpc_get_done(m);
 	}
 	rpc_end(m);
@@ -175,7 +167,7 @@ static TSS_RESULT tcs_get_tpm_cap(struct tspi_ctx *ctx, UINT32 area, const BYTE 
 /* TPM_GetCapabilityOwner (Part 3 §7.3): the permanent and volatile flag bit maps. */
 static TSS_RESULT owner_flags(struct obj *tpm, UINT32 *non_volatile, UINT32 *volatile_flags)
 {
-	BYTE in_digest[20], out_digest[20], ord_be[4], nv_be[4], v_be[4], rc_be[4];
+	BYTE nv_be[4], v_be[4];
 	struct tspi_ctx *ctx = tpm->ctx;
 	struct rpc_msg *m = NULL;
 	struct session s = { 0 };
@@ -184,13 +176,10 @@ static TSS_RESULT owner_flags(struct obj *tpm, UINT32 *non_volatile, UINT32 *vol
 	TSS_RESULT rc;
 
 	*non_volatile = *volatile_flags = 0;
-	put_be32(ord_be, TPM_ORD_GetCapabilityOwner);
-	if (crypto_sha1(ord_be, 4, in_digest) != 0)
-		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
-	if ((rc = session_oiap(ctx, tpm->usage_policy, tpm->handle, &s)) != TSS_SUCCESS)
+	if ((rc = session_oiap_begin(ctx, tpm->usage_policy, tpm->handle,
+				     TPM_ORD_GetCapabilityOwner, NULL, 0, &s, &auth)) !=
+	    TSS_SUCCESS)
 		return rc;
-	if ((rc = session_auth(&s, TPM_ORD_GetCapabilityOwner, in_digest, &auth)) != TSS_SUCCESS)
-		goto out;
 	if ((rc = rpc_begin(ctx, TCSD_ORD_GETCAPABILITYOWNER, &m)) != TSS_SUCCESS)
 		goto out;
 	rpc_put_auth(m, &auth);
@@ -202,15 +191,9 @@ static TSS_RESULT owner_flags(struct obj *tpm, UINT32 *non_volatile, UINT32 *vol
 	rpc_get_auth(m, &auth);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	memset(rc_be, 0, 4);
-	put_be32(nv_be, *non_volatile);
-	put_be32(v_be, *volatile_flags);
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }, { &ver, 4 }, { nv_be, 4 },
-			       { v_be, 4 }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	rc = session_verify(&s, out_digest, &auth);
+	buf_store_be32(nv_be, *non_volatile);
+	buf_store_be32(v_be, *volatile_flags);
+	rc = SESSION_VERIFY_PIECES(&s, &auth, { &ver, 4 }, { nv_be, 4 }, { v_be, 4 });
 out:
 	rpc_end(m);
 	session_end(&s, rc);
@@ -291,16 +274,16 @@ TSS_RESULT Tspi_TPM_GetCapability(TSS_HTPM hTPM, TSS_FLAG capArea, UINT32 ulSubC
 	if (capArea == TSS_TPMCAP_FLAG) {
 		/* TrouSerS answers this with owner-authorised flags: nonVolatile || volatile. */
 		if ((rc = owner_flags(o, &nv, &vol)) == TSS_SUCCESS) {
-			put_be32(flags, nv);
-			put_be32(flags + 4, vol);
+			buf_store_be32(flags, nv);
+			buf_store_be32(flags + 4, vol);
 			rc = out_bytes(o->ctx, flags, sizeof(flags), pulRespDataLength, prgbRespData);
 		}
 		goto out;
 	}
 	/* The sub-capability goes big-endian, with the length the application gave. */
-	put_be32(sub_be, sub);
-	rc = tcs_get_tpm_cap(o->ctx, area, sub_be, ulSubCapLength == sizeof(UINT32) ? 4 : 0,
-			     &len, &resp);
+	buf_store_be32(sub_be, sub);
+	rc = tpm_get_capability(o->ctx, area, sub_be, ulSubCapLength == sizeof(UINT32) ? 4 : 0,
+				TPM_CAP_RESP_MAX, &len, &resp);
 	if (rc != TSS_SUCCESS)
 		goto out;
 	/* Numbers come back in host order, as TrouSerS converts them (TSS 1.2 §4.3.4.4.3). */
@@ -469,8 +452,8 @@ TSS_RESULT Tspi_TPM_PcrExtend(TSS_HTPM hTPM, UINT32 ulPcrIndex, UINT32 ulPcrData
 		if (pPcrEvent->ulEventLength > 0 && pPcrEvent->rgbEvent == NULL)
 			return TSP_ERROR(TSS_E_BAD_PARAMETER);
 		/* TSS 1.2 §2.6.2 (TSS_PCR_EVENT.rgbPcrValue): what gets extended for a logged event. */
-		put_be32(idx_be, ulPcrIndex);
-		put_be32(type_be, pPcrEvent->eventType);
+		buf_store_be32(idx_be, ulPcrIndex);
+		buf_store_be32(type_be, pPcrEvent->eventType);
 		if (CRYPTO_SHA1_PIECES(digest, { idx_be, 4 }, { pbPcrData, ulPcrDataLength },
 				       { type_be, 4 },
 				       { pPcrEvent->rgbEvent, pPcrEvent->ulEventLength }) != 0)
@@ -623,7 +606,6 @@ static TSS_RESULT read_pubek(struct tspi_ctx *ctx, const BYTE nonce[20], BYTE **
 /* TPM_OwnerReadPubek (Part 3 §27.7), owner-authorised. */
 static TSS_RESULT owner_read_pubek(struct obj *tpm, BYTE **pub, UINT32 *pub_len)
 {
-	BYTE ord_be[4], rc_be[4] = { 0 }, in_digest[20], out_digest[20];
 	struct session s = { 0 };
 	struct rpc_msg *m = NULL;
 	TPM_AUTH auth;
@@ -631,13 +613,9 @@ static TSS_RESULT owner_read_pubek(struct obj *tpm, BYTE **pub, UINT32 *pub_len)
 
 	*pub = NULL;
 	*pub_len = 0;
-	put_be32(ord_be, TPM_ORD_OwnerReadPubek);
-	if (crypto_sha1(ord_be, 4, in_digest) != 0)
-		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
-	if ((rc = session_oiap(tpm->ctx, tpm->usage_policy, tpm->handle, &s)) != TSS_SUCCESS)
+	if ((rc = session_oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle,
+				     TPM_ORD_OwnerReadPubek, NULL, 0, &s, &auth)) != TSS_SUCCESS)
 		return rc;
-	if ((rc = session_auth(&s, TPM_ORD_OwnerReadPubek, in_digest, &auth)) != TSS_SUCCESS)
-		goto out;
 	if ((rc = rpc_begin(tpm->ctx, TCSD_ORD_OWNERREADPUBEK, &m)) != TSS_SUCCESS)
 		goto out;
 	rpc_put_auth(m, &auth);
@@ -648,11 +626,7 @@ static TSS_RESULT owner_read_pubek(struct obj *tpm, BYTE **pub, UINT32 *pub_len)
 	rpc_get_bytes(m, *pub_len, TPM_BLOB_MAX, pub);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }, { *pub, *pub_len }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	rc = session_verify(&s, out_digest, &auth);
+	rc = SESSION_VERIFY_PIECES(&s, &auth, { *pub, *pub_len });
 out:
 	rpc_end(m);
 	session_end(&s, rc);
@@ -795,8 +769,8 @@ out:
 TSS_RESULT Tspi_TPM_TakeOwnership(TSS_HTPM hTPM, TSS_HKEY hKeySRK, TSS_HKEY hEndorsementPubKey)
 {
 	BYTE owner[20], srk_secret[20], enc_owner[CRYPTO_RSA_MAX_BYTES],
-	     enc_srk[CRYPTO_RSA_MAX_BYTES], in_digest[20], out_digest[20];
-	BYTE ord_be[4], proto_be[2], eo_len_be[4], es_len_be[4], rc_be[4] = { 0 };
+	     enc_srk[CRYPTO_RSA_MAX_BYTES], in_digest[20];
+	BYTE ord_be[4], proto_be[2], eo_len_be[4], es_len_be[4];
 	size_t eo_len = 0, es_len = 0, srk_info_len = 0;
 	uint8_t *srk_info = NULL;
 	BYTE *srk_blob = NULL;
@@ -826,11 +800,11 @@ TSS_RESULT Tspi_TPM_TakeOwnership(TSS_HTPM hTPM, TSS_HKEY hKeySRK, TSS_HKEY hEnd
 	if ((rc = rsakey_get_blob(srk, &srk_info, &srk_info_len)) != TSS_SUCCESS)
 		goto out;
 
-	put_be32(ord_be, TPM_ORD_TakeOwnership);
+	buf_store_be32(ord_be, TPM_ORD_TakeOwnership);
 	proto_be[0] = TPM_PID_OWNER >> 8;
 	proto_be[1] = TPM_PID_OWNER & 0xff;
-	put_be32(eo_len_be, (UINT32)eo_len);
-	put_be32(es_len_be, (UINT32)es_len);
+	buf_store_be32(eo_len_be, (UINT32)eo_len);
+	buf_store_be32(es_len_be, (UINT32)es_len);
 	if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { proto_be, 2 }, { eo_len_be, 4 },
 			       { enc_owner, eo_len }, { es_len_be, 4 }, { enc_srk, es_len },
 			       { srk_info, srk_info_len }) != 0) {
@@ -857,11 +831,7 @@ TSS_RESULT Tspi_TPM_TakeOwnership(TSS_HTPM hTPM, TSS_HKEY hKeySRK, TSS_HKEY hEnd
 	rpc_get_bytes(m, srk_len, TPM_BLOB_MAX, &srk_blob);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }, { srk_blob, srk_len })) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	if ((rc = session_verify(&s, out_digest, &auth)) != TSS_SUCCESS)
+	if ((rc = SESSION_VERIFY_PIECES(&s, &auth, { srk_blob, srk_len })) != TSS_SUCCESS)
 		goto out;
 	rc = rsakey_set_blob(srk, srk_blob, srk_len);
 out:
@@ -876,38 +846,18 @@ out:
 	return rc;
 }
 
-/*
- * An owner-authorised command whose output is only the auth trailer:
- * params are the encoded input parameters after the ordinal (they go into
- * the 1S digest), put() writes them to the TCS request in TCSD form.
- */
-#define OWNER_CMD_MAX_PARAMS 6
-
-static TSS_RESULT owner_cmd(struct obj *tpm, UINT32 tpm_ord, UINT32 tcsd_ord,
-			    const struct crypto_iov *params, size_t n_params,
-			    void (*put)(struct rpc_msg *m, const void *arg), const void *arg)
+TSS_RESULT tpm_owner_cmd(struct obj *tpm, UINT32 tpm_ord, UINT32 tcsd_ord,
+			 const struct crypto_iov *params, size_t n_params,
+			 void (*put)(struct rpc_msg *m, const void *arg), const void *arg)
 {
-	struct crypto_iov iov[1 + OWNER_CMD_MAX_PARAMS];
-	BYTE ord_be[4], rc_be[4] = { 0 }, in_digest[20], out_digest[20];
 	struct session s = { 0 };
 	struct rpc_msg *m = NULL;
 	TPM_AUTH auth;
 	TSS_RESULT rc;
-	size_t i;
 
-	if (n_params > OWNER_CMD_MAX_PARAMS)
-		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
-	put_be32(ord_be, tpm_ord);
-	iov[0].p = ord_be;
-	iov[0].n = 4;
-	for (i = 0; i < n_params; i++)
-		iov[1 + i] = params[i];
-	if (crypto_sha1_iov(iov, 1 + n_params, in_digest) != 0)
-		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
-	if ((rc = session_oiap(tpm->ctx, tpm->usage_policy, tpm->handle, &s)) != TSS_SUCCESS)
+	if ((rc = session_oiap_begin(tpm->ctx, tpm->usage_policy, tpm->handle, tpm_ord, params,
+				     n_params, &s, &auth)) != TSS_SUCCESS)
 		return rc;
-	if ((rc = session_auth(&s, tpm_ord, in_digest, &auth)) != TSS_SUCCESS)
-		goto out;
 	if ((rc = rpc_begin(tpm->ctx, tcsd_ord, &m)) != TSS_SUCCESS)
 		goto out;
 	put(m, arg);
@@ -917,11 +867,7 @@ static TSS_RESULT owner_cmd(struct obj *tpm, UINT32 tpm_ord, UINT32 tcsd_ord,
 	rpc_get_auth(m, &auth);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	rc = session_verify(&s, out_digest, &auth);
+	rc = session_verify_outputs(&s, &auth, NULL, 0);
 out:
 	rpc_end(m);
 	session_end(&s, rc);
@@ -943,8 +889,8 @@ static TSS_RESULT owner_simple(struct obj *tpm, UINT32 tpm_ord, UINT32 tcsd_ord,
 {
 	const struct crypto_iov params[] = { { param, param_len } };
 
-	return owner_cmd(tpm, tpm_ord, tcsd_ord, params, param_len > 0 ? 1 : 0,
-			 param_len > 0 && param_is_bool ? put_bool : put_nothing, param);
+	return tpm_owner_cmd(tpm, tpm_ord, tcsd_ord, params, param_len > 0 ? 1 : 0,
+			     param_len > 0 && param_is_bool ? put_bool : put_nothing, param);
 }
 
 /* TPM_SetCapability with a UINT32 sub-capability and a BOOL value, owner-authorised. */
@@ -970,17 +916,17 @@ static TSS_RESULT set_capability_bool(struct obj *tpm, UINT32 area, UINT32 sub, 
 	struct set_cap_args a = { .area = area, .value = value ? 1 : 0 };
 	BYTE area_be[4], four_be[4], one_be[4];
 
-	put_be32(a.sub_be, sub);
-	put_be32(area_be, area);
-	put_be32(four_be, 4);
-	put_be32(one_be, 1);
+	buf_store_be32(a.sub_be, sub);
+	buf_store_be32(area_be, area);
+	buf_store_be32(four_be, 4);
+	buf_store_be32(one_be, 1);
 	{
 		const struct crypto_iov params[] = {
 			{ area_be, 4 }, { four_be, 4 }, { a.sub_be, 4 }, { one_be, 4 }, { &a.value, 1 },
 		};
 
-		return owner_cmd(tpm, TPM_ORD_SetCapability, TCSD_ORD_SETCAPABILITY, params, 5,
-				 put_set_cap, &a);
+		return tpm_owner_cmd(tpm, TPM_ORD_SetCapability, TCSD_ORD_SETCAPABILITY, params,
+				     5, put_set_cap, &a);
 	}
 }
 
@@ -1003,12 +949,12 @@ static TSS_RESULT set_ordinal_audit(struct obj *tpm, UINT32 ordinal, bool audit)
 	struct audit_args a = { .ordinal = ordinal, .state = audit ? 1 : 0 };
 	BYTE ord_be[4];
 
-	put_be32(ord_be, ordinal);
+	buf_store_be32(ord_be, ordinal);
 	{
 		const struct crypto_iov params[] = { { ord_be, 4 }, { &a.state, 1 } };
 
-		return owner_cmd(tpm, TPM_ORD_SetOrdinalAuditStatus, TCSD_ORD_SETORDINALAUDITSTATUS,
-				 params, 2, put_audit, &a);
+		return tpm_owner_cmd(tpm, TPM_ORD_SetOrdinalAuditStatus,
+				     TCSD_ORD_SETORDINALAUDITSTATUS, params, 2, put_audit, &a);
 	}
 }
 
@@ -1135,7 +1081,7 @@ static TSS_RESULT physical_presence(struct tspi_ctx *ctx, UINT16 pp)
  */
 static TSS_RESULT set_temp_deactivated(struct obj *tpm)
 {
-	BYTE ord_be[4], rc_be[4] = { 0 }, in_digest[20], out_digest[20];
+	BYTE ord_be[4], in_digest[20];
 	struct session s = { 0 };
 	struct rpc_msg *m = NULL;
 	TPM_AUTH auth;
@@ -1143,7 +1089,7 @@ static TSS_RESULT set_temp_deactivated(struct obj *tpm)
 
 	if (tpm->ctx->tcs_tpm_version < 2)
 		return tcs_simple(tpm->ctx, TCSD_ORD_SETTEMPDEACTIVATED, -1);
-	put_be32(ord_be, TPM_ORD_SetTempDeactivated);
+	buf_store_be32(ord_be, TPM_ORD_SetTempDeactivated);
 	if (tpm->operator_policy != 0) {
 		if (crypto_sha1(ord_be, 4, in_digest) != 0)
 			return TSP_ERROR(TSS_E_INTERNAL_ERROR);
@@ -1163,11 +1109,7 @@ static TSS_RESULT set_temp_deactivated(struct obj *tpm)
 	rpc_get_auth(m, &auth);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out;
-	if (CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 }) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	rc = session_verify(&s, out_digest, &auth);
+	rc = session_verify_outputs(&s, &auth, NULL, 0);
 out:
 	rpc_end(m);
 	if (tpm->operator_policy != 0)
@@ -1425,8 +1367,8 @@ static void quote_args_free(struct quote_args *q)
 /* Runs TPM_Quote or TPM_Quote2, authorised by the key's usage secret when it needs one. */
 static TSS_RESULT quote_call(struct quote_args *q)
 {
-	BYTE ord_be[4], rc_be[4] = { 0 }, len_be[4], vlen_be[4], add = q->add_version ? 1 : 0;
-	BYTE in_digest[20], out_digest[20];
+	BYTE ord_be[4], len_be[4], vlen_be[4], add = q->add_version ? 1 : 0;
+	BYTE in_digest[20];
 	UINT32 ord = q->quote2 ? TPM_ORD_Quote2 : TPM_ORD_Quote, handle;
 	struct session s = { 0 };
 	struct rpc_msg *m = NULL;
@@ -1440,7 +1382,7 @@ static TSS_RESULT quote_call(struct quote_args *q)
 		return rc;
 	if ((rc = pcrs_build_selection(q->pcrs, &sel, &sel_len)) != TSS_SUCCESS)
 		return rc;
-	put_be32(ord_be, ord);
+	buf_store_be32(ord_be, ord);
 	if (CRYPTO_SHA1_PIECES(in_digest, { ord_be, 4 }, { q->nonce, 20 }, { sel, sel_len },
 			       { &add, q->quote2 ? 1 : 0 }) != 0) {
 		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
@@ -1477,22 +1419,15 @@ static TSS_RESULT quote_call(struct quote_args *q)
 	rpc_get_bytes(m, q->sig_len, TPM_SIG_MAX, &q->sig);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS || !auth_needed)
 		goto out;
-	put_be32(len_be, q->sig_len);
-	put_be32(vlen_be, q->version_info_len);
+	buf_store_be32(len_be, q->sig_len);
+	buf_store_be32(vlen_be, q->version_info_len);
 	if (q->quote2)
-		rc = CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 },
-					{ q->pcr_data, q->pcr_data_len }, { vlen_be, 4 },
-					{ q->version_info, q->version_info_len }, { len_be, 4 },
-					{ q->sig, q->sig_len }) != 0;
+		rc = SESSION_VERIFY_PIECES(&s, &auth, { q->pcr_data, q->pcr_data_len },
+					   { vlen_be, 4 }, { q->version_info, q->version_info_len },
+					   { len_be, 4 }, { q->sig, q->sig_len });
 	else
-		rc = CRYPTO_SHA1_PIECES(out_digest, { rc_be, 4 }, { ord_be, 4 },
-					{ q->pcr_data, q->pcr_data_len }, { len_be, 4 },
-					{ q->sig, q->sig_len }) != 0;
-	if (rc != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto out;
-	}
-	rc = session_verify(&s, out_digest, &auth);
+		rc = SESSION_VERIFY_PIECES(&s, &auth, { q->pcr_data, q->pcr_data_len },
+					   { len_be, 4 }, { q->sig, q->sig_len });
 out:
 	rpc_end(m);
 	if (auth_needed)
