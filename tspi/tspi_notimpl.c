@@ -33,12 +33,6 @@ NOTIMPL Tspi_TPM_CheckMaintenancePubKey(TSS_HTPM hTPM, TSS_HKEY hMaintenanceKey,
 	return TSP_ERROR(TSS_E_NOTIMPL);
 }
 
-NOTIMPL Tspi_TPM_CreateEndorsementKey(TSS_HTPM hTPM, TSS_HKEY hKey,
-	TSS_VALIDATION *pValidationData)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 NOTIMPL Tspi_TPM_CreateMaintenanceArchive(TSS_HTPM hTPM, TSS_BOOL fGenerateRndNumber,
 	UINT32 *pulRndNumberLength, BYTE **prgbRndNumber, UINT32 *pulArchiveDataLength,
 	BYTE **prgbArchiveData)

@@ -798,6 +798,79 @@ static void daemon_c_stop(struct daemon_c *d)
 		harness_rmtree(d->dir);
 }
 
+/*
+ * The plain EK (TPM_CreateEndorsementKeyPair) on another TPM without one:
+ * made once, its checksum right, readable, and a second one refused.
+ */
+static void test_plain_ek(void)
+{
+	struct daemon_c d;
+	TSS_HCONTEXT ctx = 0;
+	TSS_HTPM tpm = 0;
+	TSS_HKEY ek, pubek;
+	TSS_VALIDATION val;
+	BYTE nonce[20], expect[20], *made = NULL, *read = NULL;
+	UINT32 made_len = 0, read_len = 0;
+	TSS_RESULT rc;
+
+	memset(&d, 0, sizeof(d));
+	if (daemon_c_start(&d) != 0) {
+		check(0, "daemon D (no EK) starts");
+		goto out;
+	}
+	rc = Tspi_Context_Create(&ctx);
+	if (rc == TSS_SUCCESS)
+		rc = Tspi_Context_Connect(ctx, NULL);
+	if (rc == TSS_SUCCESS)
+		rc = Tspi_Context_GetTpmObject(ctx, &tpm);
+	if (rc == TSS_SUCCESS)
+		rc = Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
+					       TSS_KEY_SIZE_2048 | TSS_KEY_TYPE_LEGACY, &ek);
+	CHECK_RC(rc, "D: connected");
+	if (rc != TSS_SUCCESS)
+		goto out;
+	memset(nonce, 0x3c, sizeof(nonce));
+	memset(&val, 0, sizeof(val));
+	val.ulExternalDataLength = sizeof(nonce) - 1;
+	val.rgbExternalData = nonce;
+	rc = Tspi_TPM_CreateEndorsementKey(tpm, ek, &val);
+	check(CODE(rc) == TSS_E_BAD_PARAMETER, "a 19-byte nonce: BAD_PARAMETER (0x%x)", rc);
+	val.ulExternalDataLength = sizeof(nonce);
+	rc = Tspi_TPM_CreateEndorsementKey(tpm, ek, &val);
+	CHECK_RC(rc, "D: CreateEndorsementKey");
+	if (rc != TSS_SUCCESS)
+		goto out;
+	{
+		EVP_MD_CTX *mc = EVP_MD_CTX_new();
+		unsigned int n = 0;
+
+		check(mc != NULL && EVP_DigestInit_ex(mc, EVP_sha1(), NULL) &&
+			      EVP_DigestUpdate(mc, val.rgbData, val.ulDataLength) &&
+			      EVP_DigestUpdate(mc, nonce, sizeof(nonce)) &&
+			      EVP_DigestFinal_ex(mc, expect, &n) && val.ulValidationDataLength == 20 &&
+			      memcmp(expect, val.rgbValidationData, 20) == 0,
+		      "the checksum is SHA1(pubEK || nonce)");
+		EVP_MD_CTX_free(mc);
+	}
+	rc = Tspi_TPM_GetPubEndorsementKey(tpm, FALSE, NULL, &pubek);
+	if (rc == TSS_SUCCESS)
+		rc = Tspi_GetAttribData(pubek, TSS_TSPATTRIB_RSAKEY_INFO,
+					TSS_TSPATTRIB_KEYINFO_RSA_MODULUS, &read_len, &read);
+	if (rc == TSS_SUCCESS)
+		rc = Tspi_GetAttribData(ek, TSS_TSPATTRIB_RSAKEY_INFO,
+					TSS_TSPATTRIB_KEYINFO_RSA_MODULUS, &made_len, &made);
+	check(rc == TSS_SUCCESS && made_len == 256 && read_len == made_len &&
+		      memcmp(made, read, made_len) == 0,
+	      "D: ReadPubek gives the EK that CreateEndorsementKey returned (0x%x)", rc);
+	/* Without validation data the TSP checks the checksum; a second EK is refused. */
+	rc = Tspi_TPM_CreateEndorsementKey(tpm, ek, NULL);
+	check(rc == TPM_E_DISABLED_CMD, "D: a second EK: TPM_DISABLED_CMD (0x%x)", rc);
+out:
+	if (ctx != 0)
+		Tspi_Context_Close(ctx);
+	daemon_c_stop(&d);
+}
+
 static void test_revocable_ek(void)
 {
 	struct daemon_c d;
@@ -906,7 +979,9 @@ int main(void)
 	side_down(&B);
 	side_down(&A);
 	/* TrouSerS' tcsd runs on swtpm, made with an EK: only ours can test this. */
-	if (strcmp(getenv("TSS12_TEST_TCSD"), "trousers") != 0)
+	if (strcmp(getenv("TSS12_TEST_TCSD"), "trousers") != 0) {
 		test_revocable_ek();
+		test_plain_ek();
+	}
 	return checks_finish();
 }
