@@ -693,7 +693,7 @@ static TSS_RESULT tcs_simple(struct tcsd_client *cl, struct tcsd_packet_reader *
 	struct tcsd_tpm_rsp rsp;
 	TPM_AUTH auth;
 	TSS_BOOL b = FALSE;
-	bool has_auth = false;
+	bool has_auth = false, reply_slot = false;
 	TSS_RESULT rc;
 
 	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
@@ -710,7 +710,13 @@ static TSS_RESULT tcs_simple(struct tcsd_client *cl, struct tcsd_packet_reader *
 	}
 	if (sc->shape == SHAPE_OPT_AUTH && tcsd_param_present(in, 1)) {
 		tcsd_get_auth_in(in, 1, &auth);
-		has_auth = true;
+		/*
+		 * TrouSerS' libtspi sends an all-zero AUTH when the operator
+		 * has none (physical presence instead), and its tcsd takes it
+		 * so: the command goes without auth, the reply keeps its slot.
+		 */
+		has_auth = !tcsd_auth_is_null(&auth);
+		reply_slot = true;
 	}
 	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
@@ -724,9 +730,10 @@ static TSS_RESULT tcs_simple(struct tcsd_client *cl, struct tcsd_packet_reader *
 		return rc;
 	if (sc->tpm_ordinal == TPM_ORD_OwnerClear || sc->tpm_ordinal == TPM_ORD_ForceClear)
 		log_info("%s: the TPM was cleared", cl->name);
-	if (has_auth) {
+	if (has_auth || reply_slot) {
 		tcsd_writer_init_reply(out, 1);
-		tcsd_put_auth_out(out, 0, &auth);
+		if (has_auth)
+			tcsd_put_auth_out(out, 0, &auth);
 	}
 	return TSS_SUCCESS;
 }

@@ -763,6 +763,34 @@ static void test_reload(void)
 	write_conf("");
 }
 
+/*
+ * SetTempDeactivated2 with an all-zero AUTH, as TrouSerS' libtspi sends
+ * it when the operator has no secret: no auth at all, so the TPM decides
+ * on physical presence. It used to be taken for a session handle 0 and
+ * refused (TCS INVALID_HANDLE). Runs last on this TPM: if it succeeds,
+ * the TPM stays deactivated until the next TPM_Startup.
+ */
+static void test_temp_deactivate_null_auth(void)
+{
+	struct tcsd_packet_writer w;
+	struct tcs_reply rp;
+	TPM_AUTH zero;
+	int fd = tcs_connect_tcp(port);
+	uint32_t ctx = open_context(fd);
+
+	memset(&zero, 0, sizeof(zero));
+	tcsd_writer_init(&w, 2);
+	tcsd_put_u32(&w, 0, ctx);
+	tcsd_put_auth_in(&w, 1, &zero);
+	CHECK(tcs_call(fd, &w, TCSD_ORD_SETTEMPDEACTIVATED2, &rp), "SetTempDeactivated2 answered");
+	CHECK(rp.result == TSS_SUCCESS || rp.result == TPM_E_BAD_PRESENCE,
+	      "SetTempDeactivated2 with a null AUTH runs without auth: 0x%x", rp.result);
+	CHECK(rp.result != TSS_SUCCESS || !tcsd_param_present(&rp.r, 0),
+	      "no AUTH comes back for a null AUTH");
+	tcs_reply_free(&rp);
+	close(fd);
+}
+
 static void test_sigterm(void)
 {
 	int status = -1, fd = tcs_connect_tcp(port);
@@ -918,6 +946,7 @@ int main(void)
 	test_many_clients();
 	test_connection_cap();
 	test_reload();
+	test_temp_deactivate_null_auth();
 	test_sigterm();
 	test_env_device();
 

@@ -97,7 +97,6 @@ run restrictpubek-restrict -- tpm_restrictpubek -r -z
 run setownable-prevent -- tpm_setownable -p -z
 run setownable-allow -- tpm_setownable -a -z
 run setownable-after -- tpm_setownable -s -z
-run setactive-temp -- tpm_setactive -t -z
 run setclearable-info -- tpm_setclearable -s -z -l info
 
 # Sealing: files, stdin/stdout, PCRs; unsealing, and its bad paths.
@@ -188,4 +187,7 @@ run setpresence-assert -- tpm_setpresence -a
 run setpresence-after -- tpm_setpresence -s -z
 run clear-force -- tpm_clear --force
 run getpubek-after-clear -- tpm_getpubek -z
+# Temporary deactivation lasts until the next TPM_Startup: the very last step.
+run setactive-temp -- tpm_setactive -t -z
+run setactive-after-temp -- tpm_setactive -s -z
 exit 0
