@@ -211,21 +211,6 @@ static bool exclusive_elsewhere(TCS_CONTEXT_HANDLE ctx)
 
 /* ---- helpers ---- */
 
-static bool read_ok(struct tcsd_client *cl, struct tcsd_packet_reader *in, TSS_RESULT *rc)
-{
-	int err = tcsd_reader_done(in);
-
-	if (err == 0)
-		return true;
-	*rc = tcsd_bad_request(cl, in, err);
-	return false;
-}
-
-static bool auth_is_null(const TPM_AUTH *a)
-{
-	return memcmp(a, &null_auth, sizeof(*a)) == 0;
-}
-
 static void put_auth_in(struct buf_writer *w, UINT32 tpm_handle, const TPM_AUTH *a)
 {
 	buf_put_u32(w, tpm_handle);
@@ -317,7 +302,7 @@ static TSS_RESULT tcs_establish(struct tcsd_client *cl, struct tcsd_packet_reade
 	tcsd_get_sized_ptr(in, &idx, &secret, &secret_len, SECRET_MAX);
 	if (tcsd_param_present(in, idx) && tcsd_get_auth_in(in, idx, &auth) == 0)
 		pauth = &auth;
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	buf_reader_init(&pr, pub_blob, pub_len);
 	if (transport_public_get(&pr, &pub) != 0 || buf_reader_done(&pr) != 0) {
@@ -537,11 +522,11 @@ static TSS_RESULT tcs_execute(struct tcsd_client *cl, struct tcsd_packet_reader 
 	tcsd_get_auth_in(in, idx++, &wc.auth[0]);
 	tcsd_get_auth_in(in, idx++, &wc.auth[1]);
 	tcsd_get_auth_in(in, idx++, &trans);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	if (auth_is_null(&wc.auth[1]))
-		wc.nauth = auth_is_null(&wc.auth[0]) ? 0 : 1;
-	else if (auth_is_null(&wc.auth[0]))
+	if (tcsd_auth_is_null(&wc.auth[1]))
+		wc.nauth = tcsd_auth_is_null(&wc.auth[0]) ? 0 : 1;
+	else if (tcsd_auth_is_null(&wc.auth[0]))
 		return TCS_ERROR(TSS_E_BAD_PARAMETER);
 	else
 		wc.nauth = 2;
@@ -734,9 +719,9 @@ static TSS_RESULT tcs_release_signed(struct tcsd_client *cl, struct tcsd_packet_
 	tcsd_get_nonce(in, 2, &nonce);
 	tcsd_get_auth_in(in, 3, &kauth);
 	tcsd_get_auth_in(in, 4, &trans);
-	if (!read_ok(cl, in, &rc))
+	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	has_key_auth = !auth_is_null(&kauth);
+	has_key_auth = !tcsd_auth_is_null(&kauth);
 	sweep();
 	if (!sess_lookup(ctx, trans.AuthHandle, SESS_TRANSPORT, NULL)) {
 		log_warn("%s: ReleaseTransportSigned on transport session 0x%x it does not hold",
