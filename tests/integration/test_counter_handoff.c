@@ -122,7 +122,7 @@ static int ours_on_swtpm(struct test_tcsd *t, int port, pid_t *pid)
 	fputs(text, f);
 	fclose(f);
 	chmod(conf, 0600);
-	*pid = ours_tcsd_spawn(bin, conf, log, false);
+	*pid = ours_tcsd_spawn(bin, conf, log, 0);
 	if (*pid < 0)
 		return -ECHILD;
 	return ours_tcsd_wait_unix(*pid, sock, log);

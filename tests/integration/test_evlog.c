@@ -71,7 +71,7 @@ static void write_conf(void)
 
 static void start_tcsd(void)
 {
-	tcsd_pid = ours_tcsd_spawn(tcsd_bin, conf_path, log_path, false);
+	tcsd_pid = ours_tcsd_spawn(tcsd_bin, conf_path, log_path, 0);
 	if (tcsd_pid < 0 || ours_tcsd_wait_unix(tcsd_pid, sock_path, log_path) != 0) {
 		fprintf(stderr, "our tcsd did not start\n");
 		exit(1);

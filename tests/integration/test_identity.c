@@ -140,7 +140,7 @@ static int restart_with_credentials(struct test_tcsd *t)
 	if (ours_tcsd_stop_pid(t->pid, 5000) < 0)
 		return -ECHILD;
 	t->pid = -1;
-	if ((pid = ours_tcsd_spawn(bin, t->conf, t->log, false)) < 0)
+	if ((pid = ours_tcsd_spawn(bin, t->conf, t->log, 0)) < 0)
 		return -ECHILD;
 	t->pid = pid;
 	return ours_tcsd_wait_unix(pid, t->unix_socket, t->log);

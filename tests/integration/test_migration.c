@@ -767,7 +767,7 @@ static int daemon_c_start(struct daemon_c *d)
 	fputs(text, f);
 	fclose(f);
 	setenv("TSS12_LIBTPMS_NO_EK", "1", 1);
-	d->pid = ours_tcsd_spawn(bin, d->conf, d->log, false);
+	d->pid = ours_tcsd_spawn(bin, d->conf, d->log, 0);
 	unsetenv("TSS12_LIBTPMS_NO_EK");
 	if (d->pid < 0)
 		return -1;

@@ -102,7 +102,7 @@ static int connect_unix(void)
 static void start_tcsd(void)
 {
 	unlink(sock_path);
-	tcsd_pid = ours_tcsd_spawn(tcsd_bin, conf_path, log_path, false);
+	tcsd_pid = ours_tcsd_spawn(tcsd_bin, conf_path, log_path, 0);
 	if (ours_tcsd_wait_unix(tcsd_pid, sock_path, log_path) != 0)
 		exit(1);
 }

@@ -399,10 +399,22 @@ void test_tcsd_start_or_skip(struct test_tcsd *t)
 
 /* ---- our tcsd, driven directly ---- */
 
-pid_t ours_tcsd_spawn(const char *bin, const char *conf, const char *log, bool debug)
+pid_t ours_tcsd_spawn(const char *bin, const char *conf, const char *log, unsigned int flags)
 {
-	pid_t pid = fork();
+	char *argv[7];
+	size_t n = 0;
+	pid_t pid;
 
+	argv[n++] = (char *)"tcsd";
+	argv[n++] = (char *)"-f";
+	if (flags & OURS_TCSD_DEBUG)
+		argv[n++] = (char *)"-d";
+	if (flags & OURS_TCSD_ENV_DEVICE)
+		argv[n++] = (char *)"-e";
+	argv[n++] = (char *)"-c";
+	argv[n++] = (char *)conf;
+	argv[n] = NULL;
+	pid = fork();
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
@@ -410,10 +422,7 @@ pid_t ours_tcsd_spawn(const char *bin, const char *conf, const char *log, bool d
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
-		if (debug)
-			execl(bin, "tcsd", "-f", "-d", "-c", conf, (char *)NULL);
-		else
-			execl(bin, "tcsd", "-f", "-c", conf, (char *)NULL);
+		execv(bin, argv);
 		_exit(127);
 	}
 	return pid;

@@ -80,11 +80,14 @@ void test_tcsd_start_or_skip(struct test_tcsd *t);
  * write their own configurations (an embedded libtpms TPM, a Unix
  * socket), restart the daemon and check how it exits.
  */
+/* ours_tcsd_spawn flags: -d (debug log), -e (TPM from TCSD_TCP_DEVICE_*). */
+#define OURS_TCSD_DEBUG		0x1u
+#define OURS_TCSD_ENV_DEVICE	0x2u
 /*
- * Forks `BIN -f [-d] -c CONF`, its stdout and stderr appended to LOG.
+ * Forks `BIN -f [-d] [-e] -c CONF`, its stdout and stderr appended to LOG.
  * The child's PID, or -1 (fork failed).
  */
-pid_t ours_tcsd_spawn(const char *bin, const char *conf, const char *log, bool debug);
+pid_t ours_tcsd_spawn(const char *bin, const char *conf, const char *log, unsigned int flags);
 /*
  * Waits up to 10 s until the Unix socket SOCK accepts a connection.
  * 0 when it does; -ECHILD when PID exited first, -ETIMEDOUT when it did
