@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "log.h"
 #include "tcsd.h"
 
@@ -561,6 +563,12 @@ static void *client_thread(void *arg)
 		serve_client(cl);
 	while ((cl = next_client()) != NULL);
 
+	/*
+	 * Free this thread's OpenSSL state (its DRBGs) now: shutdown waits
+	 * only for the count below, so the process may exit before the
+	 * thread-exit handler that would free it has run.
+	 */
+	OPENSSL_thread_stop();
 	pthread_mutex_lock(&srv.lock);
 	if (--srv.workers == 0)
 		pthread_cond_broadcast(&srv.idle);
