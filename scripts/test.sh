@@ -25,6 +25,8 @@ run_check normal
 
 echo "=== tss12: make distcheck ==="
 make -C "$top/build/normal" -j"$(nproc)" distcheck >"$top/build/distcheck.log" 2>&1 || {
+	# distcheck leaves its tree behind on failure: show why each test failed.
+	find "$top/build/normal" -path '*/_build/*' -name test-suite.log -exec cat {} + 2>/dev/null || true
 	tail -n 80 "$top/build/distcheck.log"
 	echo "tss12: FAILED: make distcheck" >&2
 	exit 1
