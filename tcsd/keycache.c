@@ -565,16 +565,22 @@ static size_t pinned_loaded_locked(void)
  * *seen or the deadline. Returns true when a retry may succeed: an event
  * came (possibly before we got here: then without sleeping at all).
  */
-static bool wait_for_slot(uint64_t *seen, const struct timespec *deadline)
+static bool past(const struct timespec *deadline)
 {
 	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+}
+
+static bool wait_for_slot(uint64_t *seen, const struct timespec *deadline)
+{
 	bool retry;
 	int err = 0;
 
 	/* Bounded even when slots keep changing hands without one coming to us. */
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec > deadline->tv_sec ||
-	    (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec))
+	if (past(deadline))
 		return false;
 	pthread_once(&kc_slot_cond_once, slot_cond_init);
 	pthread_mutex_lock(&kc_mutex);
@@ -645,6 +651,7 @@ TSS_RESULT keycache_acquire_pair(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE h1, TCS_
 	struct timespec deadline;
 	TSS_RESULT rc;
 	uint64_t seen;
+	bool moved;
 
 	*tpm1 = 0;
 	*tpm2 = 0;
@@ -665,6 +672,7 @@ TSS_RESULT keycache_acquire_pair(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE h1, TCS_
 		}
 		k1->pins++;
 		k2->pins++;
+		seen = kc_slot_gen;
 		pthread_mutex_unlock(&kc_mutex);
 
 		/* Each pin keeps the other key in the TPM while this one loads. */
@@ -683,13 +691,20 @@ TSS_RESULT keycache_acquire_pair(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE h1, TCS_
 		/*
 		 * Never wait holding one of the pair: two commands each holding
 		 * one key and waiting for a slot for their second would wait for
-		 * each other until the deadline.
+		 * each other until the deadline. Dropping the pins is an event for
+		 * them, not for us: what counts for us is whether slots changed
+		 * hands during the attempt (keycache_release runs without
+		 * tcsd_lock), and then the retry comes at once.
 		 */
-		unpin_locked(k1);
-		unpin_locked(k2);
+		moved = kc_slot_gen != seen;
+		k1->pins--;
+		k2->pins--;
+		slot_event_locked();
 		seen = kc_slot_gen;
 		pthread_mutex_unlock(&kc_mutex);
-		if (!is_out_of_slots(rc) || !wait_for_slot(&seen, &deadline))
+		if (!is_out_of_slots(rc))
+			break;
+		if (moved ? past(&deadline) : !wait_for_slot(&seen, &deadline))
 			break;
 	}
 	if (rc != TSS_SUCCESS) {
