@@ -778,7 +778,8 @@ TSS_RESULT keycache_add(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE parent, const BYT
 	TSS_RESULT rc = TSS_SUCCESS;
 
 	*out = 0;
-	if (blob == NULL || blob_len == 0)
+	/* Without its blob a key can only move out with SaveKeyContext. */
+	if ((blob == NULL) != (blob_len == 0) || (blob == NULL && reloadable))
 		return TCS_ERROR(TSS_E_BAD_PARAMETER);
 	tcsd_lock();
 	pthread_mutex_lock(&kc_mutex);
@@ -804,11 +805,12 @@ TSS_RESULT keycache_add(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE parent, const BYT
 		cap_keys = n;
 	}
 	k = calloc(1, sizeof(*k));
-	if (k == NULL || (k->blob = malloc(blob_len)) == NULL) {
+	if (k == NULL || (blob_len > 0 && (k->blob = malloc(blob_len)) == NULL)) {
 		rc = TCS_ERROR(TSS_E_OUTOFMEMORY);
 		goto unlock;
 	}
-	memcpy(k->blob, blob, blob_len);
+	if (blob_len > 0)
+		memcpy(k->blob, blob, blob_len);
 	k->blob_len = blob_len;
 	if (add_owner_locked(k, ctx) != 0) {
 		rc = TCS_ERROR(TSS_E_OUTOFMEMORY);

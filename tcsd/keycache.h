@@ -125,7 +125,9 @@ TSS_RESULT keycache_evict_one(void);
  * ctx. parent is the TCS handle it was loaded under; blob the wrapped key;
  * reloadable false when the load needed the parent's authorisation (the
  * cache cannot repeat it: such a key is moved out only by SaveKeyContext).
- * uuid may be NULL.
+ * blob may be NULL (blob_len 0) for a key that is not reloadable: one
+ * loaded inside an encrypted transport session, whose blob the TCS never
+ * sees in clear. uuid may be NULL.
  */
 TSS_RESULT keycache_add(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE parent, const BYTE *blob,
 			size_t blob_len, UINT32 tpm_handle, bool reloadable, const TSS_UUID *uuid,

@@ -645,17 +645,22 @@ static TSS_RESULT tcs_execute(struct tcsd_client *cl, struct tcsd_packet_reader 
 			goto out;
 	}
 	if (rcw == TPM_SUCCESS && wc.ordinal == TPM_ORD_LoadKey2) {
-		/* The key cache must know the key; it needs the blob, which it only has
-		 * when the session does not encrypt (then DATAw is the TPM_KEY12). */
+		/*
+		 * The key cache takes the key under a handle of its own. DATAw is
+		 * the TPM_KEY12 only when the session does not encrypt; otherwise
+		 * the cache never learns the blob, cannot reload the key and moves
+		 * it out with SaveKeyContext only, as a key loaded with its
+		 * parent's authorisation.
+		 */
 		TCS_KEY_HANDLE tcs_key = 0;
 		bool encrypted = (attributes & TPM_TRANSPORT_ENCRYPT) != 0;
 
-		rc = encrypted ? TCS_ERROR(TSS_E_BAD_PARAMETER)
-			       : keycache_add(wc.ctx, wc.tcs_handles[0], data, data_len, out_handle,
-					      wc.nauth == 0, NULL, &tcs_key);
+		rc = keycache_add(wc.ctx, wc.tcs_handles[0], encrypted ? NULL : data,
+				  encrypted ? 0 : data_len, out_handle, !encrypted && wc.nauth == 0,
+				  NULL, &tcs_key);
 		if (rc != TSS_SUCCESS) {
-			log_warn("%s: key loaded in an encrypted transport session cannot be "
-				 "cached; flushed", tcsd_client_name(cl));
+			log_warn("%s: key loaded in a transport session not cached (0x%x); "
+				 "flushed", tcsd_client_name(cl), rc);
 			(void)tcsd_tpm_flush(out_handle, TPM_RT_KEY);
 			goto out;
 		}

@@ -729,9 +729,10 @@ struct transport_wrap {
 	bool no_data;		/* TPM_OIAP, TPM_OSAP: Part 3 §24.2 step 4.c */
 	/*
 	 * Sent unwrapped when the session encrypts, unless it is exclusive: a TCS
-	 * cannot cache a key whose blob it never saw in clear (ours, until the key
-	 * cache takes keys it cannot reload), and the blob is no secret (its
-	 * private part is wrapped by the parent; the HMAC protects the rest).
+	 * that never saw the key's blob in clear cannot reload the key (ours and
+	 * TrouSerS' then move it out with SaveKeyContext only, and lose it in a
+	 * TPM reset), and the blob is no secret (its private part is wrapped by
+	 * the parent; the HMAC protects the rest).
 	 */
 	bool clear_if_encrypted;
 };

@@ -4,8 +4,9 @@
  * ours. transport_interop.sh runs it on our tcsd, so that TrouSerS'
  * libtspi drives our TCS_EstablishTransport, TCS_ExecuteTransport and
  * TCS_ReleaseTransportSigned: an encrypted, logged session in which it
- * seals, unseals, signs and reads random numbers and a PCR, closed with
- * a signature that OpenSSL checks here.
+ * seals, unseals, signs and reads random numbers and a PCR, creates and
+ * loads a key and binds/unbinds with it, closed with a signature that
+ * OpenSSL checks here.
  *
  * Usage: transport_peer [exclusive]. Exit 0 when every step worked.
  */
@@ -102,14 +103,14 @@ int main(int argc, char **argv)
 	TSS_UUID srk_uuid = TSS_UUID_SRK;
 	TSS_HCONTEXT ctx;
 	TSS_HTPM tpm;
-	TSS_HKEY srk_tmpl, srk, storage, signer;
+	TSS_HKEY srk_tmpl, srk, storage, signer, binder;
 	TSS_HPOLICY pol;
-	TSS_HENCDATA enc;
+	TSS_HENCDATA enc, bound;
 	TSS_HHASH hash;
 	TSS_VALIDATION v;
 	BYTE secret[32], nonce[20], digest[20], *out = NULL, *rnd = NULL, *pcr = NULL, *sig = NULL;
-	BYTE *mod = NULL;
-	UINT32 out_len = 0, pcr_len = 0, sig_len = 0, mod_len = 0;
+	BYTE *mod = NULL, *clear = NULL;
+	UINT32 clear_len = 0, out_len = 0, pcr_len = 0, sig_len = 0, mod_len = 0;
 	UINT32 mode = TSS_TSPATTRIB_TRANSPORT_DEFAULT_ENCRYPTION;
 	TSS_RESULT rc;
 
@@ -164,6 +165,18 @@ int main(int argc, char **argv)
 	Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_HASH, TSS_HASH_SHA1, &hash);
 	Tspi_Hash_SetHashValue(hash, 20, digest);
 	step(Tspi_Hash_Sign(hash, signer, &sig_len, &sig), "Sign in transport");
+	/*
+	 * A key created and loaded inside the session: with encryption on, the
+	 * TCS sees the wrapped TPM_KEY12 only encrypted, yet must keep the key
+	 * usable (and movable) under a handle of its own.
+	 */
+	step(make_key(ctx, storage, TSS_KEY_TYPE_BIND | TSS_KEY_SIZE_1024 |
+		      TSS_KEY_NO_AUTHORIZATION, NULL, &binder), "bind key loaded in transport");
+	Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_ENCDATA, TSS_ENCDATA_BIND, &bound);
+	step(Tspi_Data_Bind(bound, binder, sizeof(secret), secret), "Bind");
+	step(rc = Tspi_Data_Unbind(bound, binder, &clear_len, &clear), "Unbind in transport");
+	expect(rc == TSS_SUCCESS && clear_len == sizeof(secret) &&
+		       memcmp(clear, secret, sizeof(secret)) == 0, "unbound secret matches");
 
 	memset(&v, 0, sizeof(v));
 	RAND_bytes(nonce, sizeof(nonce));

@@ -525,6 +525,56 @@ static void unreloadable_keys(void **state)
 	use_key(1, c, 3);
 }
 
+/*
+ * A key loaded inside an encrypted transport session: the TCS never saw
+ * its blob. It is cached all the same, moves only with SaveKeyContext,
+ * and a reloadable key without a blob is refused.
+ */
+static void keys_without_blob(void **state)
+{
+	TCS_KEY_HANDLE a, b, c, out;
+	BYTE blob[32];
+	size_t len;
+	UINT32 h;
+
+	fake_start(2, true, true);
+	tcsd_lock();
+	pthread_mutex_lock(&tpm.lock);
+	assert_int_equal(put_key(1, &h), TSS_SUCCESS);
+	pthread_mutex_unlock(&tpm.lock);
+	assert_int_equal(keycache_add(1, SRK, NULL, 0, h, true, NULL, &out),
+			 TCS_ERROR(TSS_E_BAD_PARAMETER));
+	make_blob(1, blob, &len);
+	assert_int_equal(keycache_add(1, SRK, NULL, len, h, false, NULL, &out),
+			 TCS_ERROR(TSS_E_BAD_PARAMETER));
+	assert_int_equal(keycache_add(1, SRK, blob, 0, h, false, NULL, &out),
+			 TCS_ERROR(TSS_E_BAD_PARAMETER));
+	assert_int_equal(keycache_add(1, SRK, NULL, 0, h, false, NULL, &a), TSS_SUCCESS);
+	tcsd_unlock();
+	/* Two more keys on a 2-slot TPM: a goes out as a context and comes back. */
+	b = client_load(1, SRK, 2, true);
+	c = client_load(1, SRK, 3, true);
+	use_key(1, a, 1);
+	use_key(1, b, 2);
+	use_key(1, c, 3);
+	assert_true(tpm.saves >= 1 && tpm.ctx_loads >= 1);
+	/* Its owner leaves: flushed like any other key. */
+	keycache_release_context(1);
+	assert_false(fake_has_key(1));
+	teardown(state);
+
+	/* Without key contexts nothing can move it. */
+	fake_start(1, false, true);
+	tcsd_lock();
+	pthread_mutex_lock(&tpm.lock);
+	assert_int_equal(put_key(1, &h), TSS_SUCCESS);
+	pthread_mutex_unlock(&tpm.lock);
+	assert_int_equal(keycache_add(1, SRK, NULL, 0, h, false, NULL, &a), TSS_SUCCESS);
+	tcsd_unlock();
+	assert_int_equal(keycache_evict_one(), TPM_E_RESOURCES);
+	use_key(1, a, 1);
+}
+
 static void keys_in_use_are_pinned(void **state)
 {
 	TCS_KEY_HANDLE a, b;
@@ -1063,6 +1113,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(parent_of_load_is_never_evicted, setup, teardown),
 		cmocka_unit_test_setup_teardown(resources_error_evicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(unreloadable_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(keys_without_blob, setup, teardown),
 		cmocka_unit_test_setup_teardown(keys_in_use_are_pinned, setup, teardown),
 		cmocka_unit_test_setup_teardown(ownership_per_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(parents_live_while_children_do, setup, teardown),
