@@ -10,6 +10,12 @@
  *   LOST      gone from the TPM and impossible to bring back (a key
  *             loaded with the parent's auth, on a TPM without key
  *             contexts, after a TPM reset)
+ *
+ * Owner-evict keys (TPM_KeyControlOwner, Part 3 §10.9) stay in the TPM
+ * across restarts and cannot be flushed: the cache keeps them LOADED for
+ * the daemon itself (no context needs to hold them), never moves them out,
+ * and names them TSS_UUID_OWNEREVICT(i) as TrouSerS does; those found in
+ * the TPM at start-up are numbered in the TPM's handle order.
  */
 #include "config.h"
 
@@ -25,6 +31,7 @@
 #include <tss/tpm_error.h>
 #include <tss/tss_error.h>
 #include <tss/tss_error_basics.h>
+#include <tss/tss_defines.h>
 
 #include "keycache.h"
 #include "log.h"
@@ -55,6 +62,7 @@ struct kc_key {
 	bool no_context;		/* SaveKeyContext failed on it once */
 	bool has_uuid;
 	TSS_UUID uuid;
+	bool owner_evict;		/* TPM_KEY_CONTROL_OWNER_EVICT: stays put */
 	BYTE *blob;
 	size_t blob_len;
 	BYTE *ctx_blob;			/* KC_SAVED */
@@ -211,7 +219,8 @@ static void drop_owner_locked(struct kc_key *k, TCS_CONTEXT_HANDLE ctx, bool all
 
 static bool unreferenced_locked(const struct kc_key *k)
 {
-	return !k->is_srk && k->n_owners == 0 && k->children == 0 && k->pins == 0;
+	return !k->is_srk && !k->owner_evict && k->n_owners == 0 && k->children == 0 &&
+	       k->pins == 0;
 }
 
 static size_t loaded_count_locked(void)
@@ -241,6 +250,12 @@ static void mark_gone_locked(struct kc_key *k)
 {
 	if (k->is_srk || k->state != KC_LOADED)
 		return;
+	if (k->owner_evict) {
+		/* The owner was cleared: the key and its owner-evict name are gone. */
+		log_warn("key cache: owner-evict key 0x%x left the TPM", k->handle);
+		k->owner_evict = false;
+		k->has_uuid = false;
+	}
 	k->tpm_handle = 0;
 	k->state = k->reloadable ? KC_UNLOADED : KC_LOST;
 	if (k->state == KC_LOST)
@@ -264,6 +279,42 @@ static void claim_tpm_handle_locked(UINT32 tpm_handle, const struct kc_key *self
 			mark_gone_locked(k);
 		}
 	}
+}
+
+/* Room for one more entry; a TCS error when the table is full. */
+static TSS_RESULT reserve_entry_locked(void)
+{
+	if (n_keys >= KC_MAX_KEYS) {
+		log_error("key cache: %d keys cached; refusing more", KC_MAX_KEYS);
+		return TCS_ERROR(TSS_E_OUTOFMEMORY);
+	}
+	if (n_keys == cap_keys) {
+		size_t n = cap_keys ? cap_keys * 2 : 32;
+		struct kc_key **nk = realloc(keys, n * sizeof(*nk));
+
+		if (nk == NULL)
+			return TCS_ERROR(TSS_E_OUTOFMEMORY);
+		keys = nk;
+		cap_keys = n;
+	}
+	return TSS_SUCCESS;
+}
+
+/* The first TSS_UUID_OWNEREVICT(i) naming no cached key. */
+static bool free_owner_evict_uuid_locked(TSS_UUID *out)
+{
+	for (unsigned int i = 0; i < 256; i++) {
+		TSS_UUID cand = TSS_UUID_OWNEREVICT((BYTE)i);
+		bool taken = false;
+
+		for (size_t j = 0; j < n_keys && !taken; j++)
+			taken = keys[j]->has_uuid && uuid_equal(&keys[j]->uuid, &cand);
+		if (!taken) {
+			*out = cand;
+			return true;
+		}
+	}
+	return false;
 }
 
 static void key_free(struct kc_key *k)
@@ -342,7 +393,7 @@ TSS_RESULT keycache_evict_one(void)
 	for (size_t i = 0; i < n_keys; i++) {
 		struct kc_key *k = keys[i];
 
-		if (k->state != KC_LOADED || k->pins > 0)
+		if (k->state != KC_LOADED || k->pins > 0 || k->owner_evict)
 			continue;
 		if (!k->reloadable && (!ops.has_key_context || k->no_context))
 			continue;
@@ -788,22 +839,8 @@ TSS_RESULT keycache_add(TCS_CONTEXT_HANDLE ctx, TCS_KEY_HANDLE parent, const BYT
 		rc = TCS_ERROR(TCS_E_INVALID_KEYHANDLE);
 		goto unlock;
 	}
-	if (n_keys >= KC_MAX_KEYS) {
-		log_error("key cache: %d keys cached; refusing more", KC_MAX_KEYS);
-		rc = TCS_ERROR(TSS_E_OUTOFMEMORY);
+	if ((rc = reserve_entry_locked()) != TSS_SUCCESS)
 		goto unlock;
-	}
-	if (n_keys == cap_keys) {
-		size_t n = cap_keys ? cap_keys * 2 : 32;
-		struct kc_key **nk = realloc(keys, n * sizeof(*nk));
-
-		if (nk == NULL) {
-			rc = TCS_ERROR(TSS_E_OUTOFMEMORY);
-			goto unlock;
-		}
-		keys = nk;
-		cap_keys = n;
-	}
 	k = calloc(1, sizeof(*k));
 	if (k == NULL || (blob_len > 0 && (k->blob = malloc(blob_len)) == NULL)) {
 		rc = TCS_ERROR(TSS_E_OUTOFMEMORY);
@@ -964,6 +1001,98 @@ bool keycache_uuid_handle(const TSS_UUID *uuid, TCS_KEY_HANDLE *out)
 	return found;
 }
 
+/* An owner-evict key found in the TPM at start-up (tcsd_lock held). */
+static bool adopt_owner_evict(UINT32 tpm_handle)
+{
+	struct kc_key *k = NULL;
+	bool ok = false;
+
+	pthread_mutex_lock(&kc_mutex);
+	if (reserve_entry_locked() != TSS_SUCCESS || (k = calloc(1, sizeof(*k))) == NULL ||
+	    !free_owner_evict_uuid_locked(&k->uuid))
+		goto out;
+	/* Its parent is unknown and never needed: it is never reloaded. */
+	k->handle = new_handle_locked();
+	k->tpm_handle = tpm_handle;
+	k->state = KC_LOADED;
+	k->parent = &srk;
+	k->has_uuid = true;
+	k->owner_evict = true;
+	k->last_use = ++tick;
+	srk.children++;
+	keys[n_keys++] = k;
+	log_info("key cache: owner-evict key (TPM 0x%x) is key 0x%x, UUID OWNEREVICT(%u)",
+		 tpm_handle, k->handle, k->uuid.rgbNode[5]);
+	k = NULL;
+	ok = true;
+out:
+	pthread_mutex_unlock(&kc_mutex);
+	free(k);
+	return ok;
+}
+
+TSS_RESULT keycache_set_owner_evict(TCS_KEY_HANDLE handle, bool on, TSS_UUID *uuid)
+{
+	struct kc_key *k;
+	TSS_RESULT rc = TSS_SUCCESS;
+	bool gc = false;
+
+	memset(uuid, 0, sizeof(*uuid));
+	tcsd_lock();
+	pthread_mutex_lock(&kc_mutex);
+	k = find_locked(handle);
+	if (k == NULL || k->is_srk) {
+		rc = TCS_ERROR(TCS_E_INVALID_KEYHANDLE);
+	} else if (k->owner_evict) {
+		*uuid = k->uuid;
+		if (!on) {
+			k->owner_evict = false;
+			k->has_uuid = false;
+			gc = unreferenced_locked(k);
+		}
+	} else if (on) {
+		/* The owner-evict name replaces any other (TrouSerS' mc_set_uuid). */
+		if (!free_owner_evict_uuid_locked(uuid)) {
+			log_error("key cache: every owner-evict UUID is taken");
+			rc = TCS_ERROR(TSS_E_FAIL);
+		} else {
+			k->uuid = *uuid;
+			k->has_uuid = true;
+			k->owner_evict = true;
+		}
+	}
+	pthread_mutex_unlock(&kc_mutex);
+	if (gc)
+		collect_garbage();
+	tcsd_unlock();
+	return rc;
+}
+
+TSS_RESULT keycache_owner_evict_blob(const TSS_UUID *uuid, BYTE **blob, size_t *len)
+{
+	TSS_RESULT rc = TCS_ERROR(TSS_E_PS_KEY_NOTFOUND);
+
+	*blob = NULL;
+	*len = 0;
+	pthread_mutex_lock(&kc_mutex);
+	for (size_t i = 0; i < n_keys; i++) {
+		struct kc_key *k = keys[i];
+
+		if (!k->owner_evict || !uuid_equal(&k->uuid, uuid) || k->blob_len == 0)
+			continue;
+		if ((*blob = malloc(k->blob_len)) == NULL) {
+			rc = TCS_ERROR(TSS_E_OUTOFMEMORY);
+			break;
+		}
+		memcpy(*blob, k->blob, k->blob_len);
+		*len = k->blob_len;
+		rc = TSS_SUCCESS;
+		break;
+	}
+	pthread_mutex_unlock(&kc_mutex);
+	return rc;
+}
+
 void keycache_get_stats(struct keycache_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -988,7 +1117,7 @@ static void drop_all(bool flush)
 	for (size_t i = 0; i < n_keys; i++) {
 		struct kc_key *k = keys[i];
 
-		if (flush && ops_set && k->state == KC_LOADED) {
+		if (flush && ops_set && k->state == KC_LOADED && !k->owner_evict) {
 			UINT32 h = k->tpm_handle;
 
 			pthread_mutex_unlock(&kc_mutex);
@@ -1023,19 +1152,32 @@ TSS_RESULT keycache_setup(const struct keycache_tpm_ops *o)
 	next_handle = KC_FIRST_HANDLE;
 	pthread_mutex_unlock(&kc_mutex);
 
-	/* Keys left by an earlier daemon take slots nobody can use: flush them. */
+	/*
+	 * Keys left by an earlier daemon take slots nobody can use: flush
+	 * them. The TPM refuses for owner-evict keys, which the cache takes.
+	 */
 	if (ops.loaded_handles != NULL &&
 	    ops.loaded_handles(ops.arg, handles, sizeof(handles) / sizeof(handles[0]),
 			       &count) == TSS_SUCCESS) {
+		size_t flushed = 0, adopted = 0;
+
 		for (size_t i = 0; i < count; i++) {
+			TSS_RESULT rc;
+
 			if (handles[i] == KEYCACHE_SRK_HANDLE)
 				continue;
-			if (ops.flush(ops.arg, handles[i]) != TSS_SUCCESS)
-				foreign_slots++; /* owner-evict keys stay */
+			rc = ops.flush(ops.arg, handles[i]);
+			if (rc == TSS_SUCCESS)
+				flushed++;
+			else if (rc == TPM_E_KEY_OWNER_CONTROL && adopt_owner_evict(handles[i]))
+				adopted++;
+			else
+				foreign_slots++;
 		}
 		if (count > 0)
-			log_info("key cache: flushed %zu of %zu keys left in the TPM",
-				 count - foreign_slots, count);
+			log_info("key cache: %zu key(s) left in the TPM: %zu flushed, %zu "
+				 "owner-evict kept, %zu unusable", count, flushed, adopted,
+				 foreign_slots);
 	}
 	log_info("key cache: %u key slots%s", ops.max_keys,
 		 ops.has_key_context ? ", keys moved out with TPM_SaveKeyContext"

@@ -156,6 +156,22 @@ bool keycache_uuid_loaded(const TSS_UUID *uuid);
 /* The TCS handle of a cached key with this UUID (any owner), for LoadKeyByUUID's parent. */
 bool keycache_uuid_handle(const TSS_UUID *uuid, TCS_KEY_HANDLE *out);
 
+/*
+ * After a successful TPM_KeyControlOwner on the key: on, the key becomes
+ * owner-evict (the cache keeps it for the daemon, never moves it out)
+ * under the first free TSS_UUID_OWNEREVICT(i), or the one it has; off,
+ * it is an ordinary key again, flushed once no context holds it. *uuid
+ * gets the key's owner-evict UUID (all zeros when off on an ordinary
+ * key). TCS_ERROR(TCS_E_INVALID_KEYHANDLE) for an unknown handle.
+ */
+TSS_RESULT keycache_set_owner_evict(TCS_KEY_HANDLE handle, bool on, TSS_UUID *uuid);
+/*
+ * The wrapped blob of the owner-evict key named uuid, when the cache has
+ * it (not for keys found in the TPM at start-up); *blob is heap memory.
+ * TCS_ERROR(TSS_E_PS_KEY_NOTFOUND) otherwise.
+ */
+TSS_RESULT keycache_owner_evict_blob(const TSS_UUID *uuid, BYTE **blob, size_t *len);
+
 /* Counters for tests and logs. */
 struct keycache_stats {
 	size_t entries;		/* cached keys, SRK excluded */

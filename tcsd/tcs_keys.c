@@ -780,7 +780,19 @@ static TSS_RESULT tcs_get_registered_key_blob(struct tcsd_client *cl,
 	tcsd_get_uuid(in, 1, &uuid);
 	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	if ((rc = registered_blob(&uuid, &key)) != TSS_SUCCESS)
+	if ((rc = registered_blob(&uuid, &key)) == TCS_ERROR(TSS_E_PS_KEY_NOTFOUND)) {
+		/* An owner-evict key is named but never registered: the cache may know it. */
+		BYTE *blob;
+		size_t len;
+
+		if (keycache_owner_evict_blob(&uuid, &blob, &len) != TSS_SUCCESS)
+			return rc;
+		tcsd_writer_init_reply(out, 2);
+		tcsd_put_sized(out, &idx, blob, (uint32_t)len);
+		free(blob);
+		return TSS_SUCCESS;
+	}
+	if (rc != TSS_SUCCESS)
 		return rc;
 	tcsd_writer_init_reply(out, 2);
 	tcsd_put_sized(out, &idx, key.blob, (uint32_t)key.blob_len);

@@ -32,8 +32,6 @@
 
 /* TPM_CMK_AUTH (Part 2 §5.16): three digests. */
 #define CMK_AUTH_LEN 60u
-/* The owner-evict UUIDs TrouSerS hands out, TSS_UUID_OWNEREVICT(0..255). */
-#define OWNEREVICT_UUIDS 256u
 
 /* Checks that a command built in cmd fitted. */
 static TSS_RESULT cmd_ok(struct tcsd_tpm_cmd *cmd)
@@ -451,9 +449,9 @@ static TSS_RESULT tcs_cmk_convert_migration(struct tcsd_client *cl,
 
 /*
  * KeyControlOwner: ctx, UINT32 key, UINT32+PBYTE TPM_PUBKEY, UINT32
- * bitName, BOOL bitValue, AUTH owner -> AUTH, UUID. The UUID is the first
- * TSS_UUID_OWNEREVICT(i) not naming a cached key, the name TrouSerS gives
- * an owner-evict key.
+ * bitName, BOOL bitValue, AUTH owner -> AUTH, UUID. The UUID is the key's
+ * owner-evict name in the key cache (keycache_set_owner_evict), the
+ * TSS_UUID_OWNEREVICT(i) TrouSerS gives it too.
  */
 static TSS_RESULT tcs_key_control_owner(struct tcsd_client *cl, struct tcsd_packet_reader *in,
 					struct tcsd_packet_writer *out)
@@ -465,9 +463,8 @@ static TSS_RESULT tcs_key_control_owner(struct tcsd_client *cl, struct tcsd_pack
 	UINT32 bit = 0;
 	TSS_BOOL value = FALSE;
 	TSS_UUID uuid;
-	TCS_KEY_HANDLE other;
 	const uint8_t *pub = NULL;
-	uint32_t pub_len = 0, idx = 2, i;
+	uint32_t pub_len = 0, idx = 2;
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &kc.key);
@@ -477,18 +474,6 @@ static TSS_RESULT tcs_key_control_owner(struct tcsd_client *cl, struct tcsd_pack
 	tcsd_get_auth_in(in, idx + 2, &auth);
 	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
-	for (i = 0; i < OWNEREVICT_UUIDS; i++) {
-		TSS_UUID cand = TSS_UUID_OWNEREVICT((BYTE)i);
-
-		if (!keycache_uuid_handle(&cand, &other)) {
-			uuid = cand;
-			break;
-		}
-	}
-	if (i == OWNEREVICT_UUIDS) {
-		log_warn("KeyControlOwner: every owner-evict UUID is taken");
-		return TCS_ERROR(TSS_E_FAIL);
-	}
 	kc.auth1 = &auth;
 	tcs_key_params_init(&p);
 	buf_put_bytes(&p.w, pub, pub_len);
@@ -498,6 +483,12 @@ static TSS_RESULT tcs_key_control_owner(struct tcsd_client *cl, struct tcsd_pack
 		return rc;
 	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
 		return rc;
+	/* Other bits (none defined yet) do not concern the cache. */
+	if (bit == TPM_KEY_CONTROL_OWNER_EVICT &&
+	    (rc = keycache_set_owner_evict(kc.key, value != FALSE, &uuid)) != TSS_SUCCESS)
+		return rc;
+	if (bit != TPM_KEY_CONTROL_OWNER_EVICT)
+		memset(&uuid, 0, sizeof(uuid));
 	tcsd_writer_init_reply(out, 2);
 	tcsd_put_auth_out(out, 0, &auth);
 	tcsd_put_uuid(out, 1, &uuid);

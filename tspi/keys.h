@@ -69,6 +69,8 @@ bool rsakey_needs_auth(struct obj *key);
 TSS_RESULT rsakey_evp(struct obj *key, EVP_PKEY **out);
 /* Loads key under parent (TCS LoadKeyByBlob), authorised by the parent's usage policy. */
 TSS_RESULT rsakey_load(struct obj *key, struct obj *parent);
+/* TCS_EvictKey: the TCS drops this context's claim on a key handle. */
+TSS_RESULT tcs_evict_key(struct tspi_ctx *ctx, UINT32 tcs_handle);
 /*
  * TPM_UnBind / TPM_Sign on a loaded key: in is the sized input; the
  * sized output (<= max bytes) comes back as heap memory in *out, with the

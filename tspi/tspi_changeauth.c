@@ -181,7 +181,6 @@ TSS_RESULT rsakey_change_auth(struct obj *o, struct obj *parent, struct obj *new
 	struct rsakey *rk = rsakey_of(o);
 	uint8_t *enc = NULL;
 	UINT32 enc_len = 0;
-	struct rpc_msg *m = NULL;
 	TSS_RESULT rc;
 
 	/* The SRK's "parent" is the TPM object (TrouSerS' Tspi_ChangeAuth). */
@@ -206,11 +205,7 @@ TSS_RESULT rsakey_change_auth(struct obj *o, struct obj *parent, struct obj *new
 	o->usage_policy = new_policy->handle;
 	/* The copy in the TPM still has the old secret: bring in the new one. */
 	if (rk->loaded) {
-		if (rpc_begin(o->ctx, TCSD_ORD_EVICTKEY, &m) == TSS_SUCCESS) {
-			rpc_put_u32(m, rk->tcs_handle);
-			(void)rpc_call(m);
-		}
-		rpc_end(m);
+		(void)tcs_evict_key(o->ctx, rk->tcs_handle);
 		rk->loaded = false;
 		rk->tcs_handle = 0;
 		rc = rsakey_load(o, parent);

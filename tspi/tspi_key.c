@@ -775,7 +775,6 @@ TSS_RESULT Tspi_Key_UnloadKey(TSS_HKEY hKey)
 {
 	struct obj *key;
 	struct rsakey *rk;
-	struct rpc_msg *m = NULL;
 	TSS_RESULT rc;
 
 	if ((rc = obj_acquire(hKey, OBJ_RSAKEY, &key)) != TSS_SUCCESS)
@@ -785,16 +784,25 @@ TSS_RESULT Tspi_Key_UnloadKey(TSS_HKEY hKey)
 		rc = TSP_ERROR(TSS_E_KEY_NOT_LOADED);
 		goto out;
 	}
-	if ((rc = rpc_begin(key->ctx, TCSD_ORD_EVICTKEY, &m)) != TSS_SUCCESS)
-		goto out;
-	rpc_put_u32(m, rk->tcs_handle);
-	if ((rc = rpc_call(m)) == TSS_SUCCESS) {
+	if ((rc = tcs_evict_key(key->ctx, rk->tcs_handle)) == TSS_SUCCESS) {
 		rk->loaded = false;
 		rk->tcs_handle = 0;
 	}
 out:
-	rpc_end(m);
 	obj_release(key);
+	return rc;
+}
+
+TSS_RESULT tcs_evict_key(struct tspi_ctx *ctx, UINT32 tcs_handle)
+{
+	struct rpc_msg *m = NULL;
+	TSS_RESULT rc;
+
+	if ((rc = rpc_begin(ctx, TCSD_ORD_EVICTKEY, &m)) == TSS_SUCCESS) {
+		rpc_put_u32(m, tcs_handle);
+		rc = rpc_call(m);
+	}
+	rpc_end(m);
 	return rc;
 }
 

@@ -321,13 +321,18 @@ static TSS_RESULT ps_load_by_uuid(struct tspi_ctx *ctx, UINT32 ps_type, const TS
 	if (ps_type == TSS_PS_TYPE_SYSTEM) {
 		if ((rc = tcs_load_by_uuid(ctx, uuid, &handle)) != TSS_SUCCESS)
 			return rc;
-		if ((rc = tcs_get_registered_blob(ctx, uuid, &blob, &len32)) != TSS_SUCCESS)
-			return rc;
-		if ((rc = ps_key_object(ctx, blob, len32, TSS_PS_TYPE_SYSTEM, uuid, &key)) ==
-		    TSS_SUCCESS) {
+		/*
+		 * The key object needs the blob; without it (an owner-evict key
+		 * the TCS found in the TPM at start-up) the TCS handle goes back.
+		 */
+		if ((rc = tcs_get_registered_blob(ctx, uuid, &blob, &len32)) == TSS_SUCCESS &&
+		    (rc = ps_key_object(ctx, blob, len32, TSS_PS_TYPE_SYSTEM, uuid, &key)) ==
+			    TSS_SUCCESS) {
 			rsakey_of(key)->tcs_handle = handle;
 			rsakey_of(key)->loaded = true;
 			*out = key;
+		} else if (handle != TPM_KH_SRK) {
+			(void)tcs_evict_key(ctx, handle);
 		}
 		free(blob);
 		return rc;

@@ -26,6 +26,7 @@
 #include <tss/tcs_error.h>
 #include <tss/tpm_error.h>
 #include <tss/tss_error.h>
+#include <tss/tss_defines.h>
 #include <tss/tss_error_basics.h>
 
 #include "keycache.h"
@@ -77,6 +78,7 @@ struct fake_slot {
 	bool used;
 	UINT32 handle;
 	int key_id;
+	bool owner_evict;	/* TPM_FlushSpecific refuses; survives a reset */
 };
 
 static struct {
@@ -131,6 +133,7 @@ static TSS_RESULT put_key(int id, UINT32 *handle)
 	for (unsigned int i = 0; i < tpm.slots; i++) {
 		if (!tpm.slot[i].used) {
 			tpm.slot[i].used = true;
+			tpm.slot[i].owner_evict = false;
 			tpm.slot[i].key_id = id;
 			tpm.slot[i].handle = tpm.next_handle++;
 			*handle = tpm.slot[i].handle;
@@ -233,6 +236,8 @@ static TSS_RESULT fake_flush(void *arg, UINT32 h)
 	s = slot_by_handle(h);
 	if (s == NULL)
 		rc = TPM_E_INVALID_KEYHANDLE;
+	else if (s->owner_evict)
+		rc = TPM_E_KEY_OWNER_CONTROL;
 	else
 		s->used = false;
 	pthread_mutex_unlock(&tpm.lock);
@@ -298,7 +303,7 @@ static void fake_reset(void)
 {
 	pthread_mutex_lock(&tpm.lock);
 	for (unsigned int i = 0; i < FAKE_MAX_SLOTS; i++)
-		tpm.slot[i].used = false;
+		tpm.slot[i].used = tpm.slot[i].used && tpm.slot[i].owner_evict;
 	tpm.next_handle = 0x01000000;
 	tpm.epoch++;
 	pthread_mutex_unlock(&tpm.lock);
@@ -573,6 +578,150 @@ static void keys_without_blob(void **state)
 	tcsd_unlock();
 	assert_int_equal(keycache_evict_one(), TPM_E_RESOURCES);
 	use_key(1, a, 1);
+}
+
+/* TPM_KeyControlOwner as the TPM sees it: the key's owner-evict bit. */
+static void fake_set_owner_evict(UINT32 h, bool on)
+{
+	pthread_mutex_lock(&tpm.lock);
+	assert_non_null(slot_by_handle(h));
+	slot_by_handle(h)->owner_evict = on;
+	pthread_mutex_unlock(&tpm.lock);
+}
+
+/* A new daemon on a TPM holding keys: setup with the scripted operations. */
+static void restart_cache(unsigned int slots)
+{
+	struct keycache_tpm_ops ops = {
+		.load_key = fake_load_key, .flush = fake_flush,
+		.save_context = fake_save_context, .load_context = fake_load_context,
+		.loaded_handles = fake_loaded_handles, .has_key_context = true,
+		.max_keys = slots,
+	};
+
+	keycache_teardown();
+	assert_int_equal(keycache_setup(&ops), TSS_SUCCESS);
+}
+
+static bool is_owner_evict_uuid(const TSS_UUID *u, BYTE i)
+{
+	TSS_UUID want = TSS_UUID_OWNEREVICT(i);
+
+	return memcmp(u, &want, sizeof(want)) == 0;
+}
+
+/*
+ * Owner-evict keys left in the TPM: kept (the TPM refuses to flush them),
+ * named OWNEREVICT(0), (1) in handle order, shared by UUID, never moved
+ * out, not dropped when their users leave, forgotten when the owner is
+ * cleared.
+ */
+static void owner_evict_keys_found_at_start(void **state)
+{
+	TSS_UUID u0 = TSS_UUID_OWNEREVICT(0), u1 = TSS_UUID_OWNEREVICT(1);
+	TCS_KEY_HANDLE e0, e1, a, b, h;
+	UINT32 h50, h51, h52, t;
+	BYTE *blob;
+	size_t len;
+
+	fake_start(4, true, true);
+	pthread_mutex_lock(&tpm.lock);
+	put_key(50, &h50);
+	put_key(51, &h51);
+	put_key(52, &h52);
+	pthread_mutex_unlock(&tpm.lock);
+	fake_set_owner_evict(h50, true);
+	fake_set_owner_evict(h52, true);
+	restart_cache(4);
+	assert_int_equal(used_slots(), 2);		/* 51 flushed */
+	assert_true(keycache_uuid_handle(&u0, &e0));
+	assert_true(keycache_uuid_handle(&u1, &e1));
+	assert_true(keycache_uuid_loaded(&u0));
+	/* Nobody may use them before loading them by UUID. */
+	assert_int_equal(keycache_acquire(1, e0, &t), TCS_ERROR(TCS_E_INVALID_KEYHANDLE));
+	assert_int_equal(keycache_share_uuid(1, &u0, &h), TSS_SUCCESS);
+	assert_int_equal(h, e0);
+	use_key(1, e0, 50);
+	assert_int_equal(keycache_share_uuid(1, &u1, &h), TSS_SUCCESS);
+	use_key(1, e1, 52);
+	/* Its blob is unknown to this daemon. */
+	assert_int_equal(keycache_owner_evict_blob(&u0, &blob, &len),
+			 TCS_ERROR(TSS_E_PS_KEY_NOTFOUND));
+	/* Two slots left for three keys: the ordinary ones take turns. */
+	a = client_load(1, SRK, 1, true);
+	b = client_load(1, SRK, 2, true);
+	(void)client_load(1, SRK, 3, true);
+	use_key(1, a, 1);
+	use_key(1, b, 2);
+	use_key(1, e0, 50);
+	use_key(1, e1, 52);
+	assert_int_equal(keycache_evict_one(), TSS_SUCCESS);	/* an ordinary key */
+	assert_true(fake_has_key(50) && fake_has_key(52));
+	keycache_release_context(1);
+	assert_true(fake_has_key(50) && fake_has_key(52));
+	assert_int_equal(used_slots(), 2);
+	/* The owner is cleared: the TPM drops them, the cache follows. */
+	pthread_mutex_lock(&tpm.lock);
+	slot_by_handle(h50)->used = false;
+	slot_by_handle(h52)->used = false;
+	pthread_mutex_unlock(&tpm.lock);
+	assert_int_equal(keycache_share_uuid(2, &u0, &h), TSS_SUCCESS);
+	keycache_tpm_lost(h);
+	assert_false(keycache_uuid_handle(&u0, &h));
+	assert_false(keycache_uuid_handle(&u1, &h));
+	assert_int_equal(keycache_share_uuid(3, &u1, &h), TCS_ERROR(TSS_E_PS_KEY_NOTFOUND));
+}
+
+/* KeyControlOwner on a cached key: named, kept, its blob served; and off again. */
+static void owner_evict_on_and_off(void **state)
+{
+	TSS_UUID uuid, u0 = TSS_UUID_OWNEREVICT(0);
+	TCS_KEY_HANDLE a, b, c, h;
+	UINT32 ta, t;
+	BYTE *blob = NULL, want[32];
+	size_t len = 0, want_len;
+
+	fake_start(2, true, true);
+	a = client_load(1, SRK, 1, true);
+	assert_int_equal(keycache_acquire(1, a, &ta), TSS_SUCCESS);
+	keycache_release(a);
+	fake_set_owner_evict(ta, true);
+	assert_int_equal(keycache_set_owner_evict(a, true, &uuid), TSS_SUCCESS);
+	assert_true(is_owner_evict_uuid(&uuid, 0));
+	assert_int_equal(keycache_set_owner_evict(a, true, &uuid), TSS_SUCCESS);
+	assert_true(is_owner_evict_uuid(&uuid, 0));		/* the same name again */
+	assert_int_equal(keycache_set_owner_evict(0x7777, true, &uuid),
+			 TCS_ERROR(TCS_E_INVALID_KEYHANDLE));
+	assert_int_equal(keycache_owner_evict_blob(&u0, &blob, &len), TSS_SUCCESS);
+	make_blob(1, want, &want_len);
+	assert_true(len == want_len && memcmp(blob, want, len) == 0);
+	free(blob);
+	/* One slot left: b and c take turns, a stays where it is. */
+	b = client_load(1, SRK, 2, true);
+	c = client_load(1, SRK, 3, true);
+	use_key(1, b, 2);
+	use_key(1, c, 3);
+	assert_int_equal(keycache_acquire(1, a, &t), TSS_SUCCESS);
+	assert_int_equal(t, ta);
+	keycache_release(a);
+	/* Its context leaves; another finds it by its owner-evict name. */
+	keycache_release_context(1);
+	assert_true(fake_has_key(1));
+	assert_false(fake_has_key(2) || fake_has_key(3));
+	assert_int_equal(keycache_share_uuid(2, &u0, &h), TSS_SUCCESS);
+	assert_int_equal(h, a);
+	/* Off: an ordinary key again, flushed when its last user leaves. */
+	fake_set_owner_evict(ta, false);
+	assert_int_equal(keycache_set_owner_evict(a, false, &uuid), TSS_SUCCESS);
+	assert_true(is_owner_evict_uuid(&uuid, 0));
+	assert_false(keycache_uuid_handle(&u0, &h));
+	assert_true(fake_has_key(1));
+	keycache_release_context(2);
+	assert_false(fake_has_key(1));
+	/* Off on an ordinary key names nothing. */
+	b = client_load(3, SRK, 2, true);
+	assert_int_equal(keycache_set_owner_evict(b, false, &uuid), TSS_SUCCESS);
+	assert_true(is_owner_evict_uuid(&uuid, 0) == false && uuid.rgbNode[4] == 0);
 }
 
 static void keys_in_use_are_pinned(void **state)
@@ -1114,6 +1263,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(resources_error_evicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(unreloadable_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(keys_without_blob, setup, teardown),
+		cmocka_unit_test_setup_teardown(owner_evict_keys_found_at_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(owner_evict_on_and_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(keys_in_use_are_pinned, setup, teardown),
 		cmocka_unit_test_setup_teardown(ownership_per_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(parents_live_while_children_do, setup, teardown),
