@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,10 @@
 #include "mgmt.h"
 
 #define MAX_PCR 24
+/* TCG PC Client event type: an action string (the default for --event). */
+#define EV_ACTION 0x05u
+/* --event is a description, not a payload (tcsd would take up to 64 KiB). */
+#define EVENT_TEXT_MAX 4096
 
 static int parse_pcrs(struct tt *t, int argc, char **argv, UINT32 *out, size_t *n)
 {
@@ -78,31 +83,42 @@ static int pcr_extend(struct tt *t, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"data", required_argument, NULL, 'd'}, {"file", required_argument, NULL, 'f'},
-		{"digest", required_argument, NULL, 'D'}, MGMT_COMMON_LONGOPTS, {NULL, 0, NULL, 0},
+		{"digest", required_argument, NULL, 'D'}, {"event", required_argument, NULL, 'e'},
+		{"event-type", required_argument, NULL, 'T'}, MGMT_COMMON_LONGOPTS,
+		{NULL, 0, NULL, 0},
 	};
-	const char *data = NULL, *file = NULL, *hex = NULL;
+	const char *data = NULL, *file = NULL, *hex = NULL, *event = NULL;
 	BYTE *buf = NULL, *val, digest[SHA_DIGEST_LENGTH];
 	size_t len = 0;
 	UINT32 vlen;
-	unsigned long idx;
+	unsigned long idx, type = EV_ACTION;
+	TSS_PCR_EVENT ev;
 	TSS_RESULT r;
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:D:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:f:D:e:T:h", opts, NULL)) != -1) {
 		if (c == 'd')
 			data = optarg;
 		else if (c == 'f')
 			file = optarg;
 		else if (c == 'D')
 			hex = optarg;
-		else
+		else if (c == 'e')
+			event = optarg;
+		else if (c == 'T' && mgmt_uint(optarg, UINT32_MAX, &type) != 0)
+			return mgmt_error(t, MGMT_E_USAGE, "--event-type takes a number 0..%u",
+					  UINT32_MAX);
+		else if (c != 'T')
 			return MGMT_E_USAGE;
 	}
 	if (optind + 1 != argc || mgmt_uint(argv[optind], MAX_PCR - 1, &idx) != 0 ||
 	    (!!data + !!file + !!hex) != 1)
 		return mgmt_error(t, MGMT_E_USAGE,
-				  "usage: pcr extend INDEX (--data TEXT | --file FILE | --digest HEX)");
+				  "usage: pcr extend INDEX (--data TEXT | --file FILE | --digest HEX) "
+				  "[--event TEXT [--event-type N]]");
+	if (event != NULL && strlen(event) > EVENT_TEXT_MAX)
+		return mgmt_error(t, MGMT_E_USAGE, "--event: at most %d bytes", EVENT_TEXT_MAX);
 	if (hex) {
 		if (mgmt_unhex(hex, digest, sizeof(digest), &len) != 0 || len != sizeof(digest))
 			return mgmt_error(t, MGMT_E_USAGE, "--digest takes 40 hex digits (a SHA-1 digest)");
@@ -121,7 +137,19 @@ static int pcr_extend(struct tt *t, int argc, char **argv)
 		EVP_Digest(buf, len, digest, NULL, EVP_sha1(), NULL);
 	if ((rc = mgmt_connect(t)) != 0)
 		goto out;
-	r = Tspi_TPM_PcrExtend(t->tpm, (UINT32)idx, sizeof(digest), digest, NULL, &vlen, &val);
+	/*
+	 * With an event, tcsd logs it and the TSP extends the digest of
+	 * (index, the 20 bytes, type, event) instead (TSS 1.2 §2.6.2), which
+	 * the log records: `tpm-mgmt events` replays it.
+	 */
+	memset(&ev, 0, sizeof(ev));
+	if (event != NULL) {
+		ev.eventType = (UINT32)type;
+		ev.ulEventLength = (UINT32)strlen(event);
+		ev.rgbEvent = (BYTE *)event;
+	}
+	r = Tspi_TPM_PcrExtend(t->tpm, (UINT32)idx, sizeof(digest), digest,
+			       event != NULL ? &ev : NULL, &vlen, &val);
 	if (r) {
 		rc = mgmt_fail(t, "extending the PCR", r);
 		goto out;
@@ -129,9 +157,17 @@ static int pcr_extend(struct tt *t, int argc, char **argv)
 	if (!t->json) {
 		printf("PCR-%02lu: ", idx);
 		mgmt_print_hex(val, vlen);
+		if (event != NULL) {
+			printf("logged event type 0x%lx, extended ", type);
+			mgmt_print_hex(ev.rgbPcrValue, ev.ulPcrValueLength);
+		}
 	}
 	json_member_uint("index", idx);
 	json_member_hex("value", val, vlen);
+	if (event != NULL) {
+		json_member_uint("event_type", type);
+		json_member_hex("extended", ev.rgbPcrValue, ev.ulPcrValueLength);
+	}
 	rc = 0;
 out:
 	free(buf);
@@ -291,12 +327,18 @@ static int run_events(struct tt *t, int argc, char **argv)
 }
 
 const struct mgmt_cmd mgmt_pcr_cmds[] = {
-	{"pcr", run_pcr, "read [INDEX...] | extend INDEX (--data TEXT|--file FILE) | reset INDEX...",
+	{"pcr", run_pcr,
+	 "read [INDEX...] | extend INDEX (--data TEXT|--file FILE|--digest HEX) [--event TEXT] "
+	 "| reset INDEX...",
 	 "read, extend (with SHA-1 of the data) or reset PCRs",
 	 "  read [INDEX...]        the values (all 24 by default)\n"
 	 "  extend INDEX --data TEXT | --file FILE | --digest HEX\n"
 	 "                         extend with the SHA-1 of the text or file (or the digest given);\n"
 	 "                         prints the new value\n"
+	 "      --event TEXT       also log the measurement in tcsd's event log, described by\n"
+	 "                         TEXT; the TSS then extends SHA-1(INDEX, digest, type, TEXT),\n"
+	 "                         the value the log records (`events` replays it)\n"
+	 "      --event-type N     the logged event's type (default 5, EV_ACTION)\n"
 	 "  reset INDEX...         reset resettable PCRs (16, 23 at locality 0)\n"},
 	{"events", run_events, "[--pcr INDEX]", "the event log kept by tcsd, decoded",
 	 "  -p, --pcr INDEX   only events of this PCR\n"},

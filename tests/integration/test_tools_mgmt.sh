@@ -119,7 +119,30 @@ t 2 "pcr read bad index" pcr read 24
 t 5 "pcr extend missing file" pcr extend 16 --file "$dir/none"
 t 0 events events
 j 0 events events
-ok "pcr read/extend/reset, events"
+# --event: logged, and the PCR is the replay of what the log records.
+t 0 "pcr reset before event" pcr reset 16
+t 0 "pcr extend --event" pcr extend 16 --data hello --event "tss12 measured hello"
+has "logged event type 0x5" out "pcr extend --event"
+# TSS 1.2: SHA-1(index || SHA-1(data) || type || event) is extended.
+logged=$(python3 -c 'import hashlib, struct
+d = struct.pack(">I", 16) + hashlib.sha1(b"hello").digest() + struct.pack(">I", 5) + b"tss12 measured hello"
+print(hashlib.sha1(d).hexdigest())')
+has "extended $logged" out "pcr extend --event digest"
+has "PCR-16: $(python3 -c "import hashlib; print(hashlib.sha1(b'\0'*20 + bytes.fromhex('$logged')).hexdigest())")" out "pcr extend --event value"
+j 0 "events --pcr 16" events --pcr 16
+python3 - "$dir/out" "$logged" <<'PY' || fail "events --pcr 16: the logged event: $(cat "$dir/out")"
+import json, sys
+ev = json.load(open(sys.argv[1]))["events"]
+assert len(ev) == 1, ev
+assert ev[0]["pcr"] == 16 and ev[0]["type"] == 5 and ev[0]["digest"] == sys.argv[2], ev
+assert bytes.fromhex(ev[0]["data"]) == b"tss12 measured hello", ev
+PY
+j 0 "pcr extend --event-type" pcr extend 16 --digest 0000000000000000000000000000000000000001 --event x --event-type 13
+t 2 "pcr extend bad --event-type" pcr extend 16 --data a --event x --event-type 0x1ffffffff
+has "event-type" err "bad --event-type message"
+long=$(python3 -c 'print("e" * 4097)')
+t 2 "pcr extend --event too long" pcr extend 16 --data a --event "$long"
+ok "pcr read/extend/reset, events, extend with a logged event"
 
 # Seal / unseal: files, pipes, PCRs, bad paths.
 echo "the secret the TPM keeps" > "$dir/plain"
