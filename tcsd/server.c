@@ -239,16 +239,6 @@ int tcsd_server_open(const struct tcsd_config *conf)
 		log_error("pipe: %s", strerror(errno));
 		return -1;
 	}
-	/*
-	 * The Unix socket first: scripts (and TrouSerS users) wait for the TCP
-	 * port to open, and once it does every listener must already exist.
-	 */
-	if (conf->unix_socket[0] != '\0') {
-		if ((fd = listen_unix(conf->unix_socket)) < 0)
-			goto fail;
-		srv.fds[srv.count++] = fd;
-		snprintf(srv.unix_path, sizeof(srv.unix_path), "%s", conf->unix_socket);
-	}
 	if (!conf->disable_ipv4) {
 		if ((fd = listen_tcp(AF_INET, any, conf->port)) < 0)
 			goto fail;
@@ -257,12 +247,23 @@ int tcsd_server_open(const struct tcsd_config *conf)
 	if (!conf->disable_ipv6) {
 		fd = listen_tcp(AF_INET6, any, conf->port);
 		/* A host without IPv6 still serves IPv4, as TrouSerS does. */
-		if (fd == -EAFNOSUPPORT || (fd == -EADDRNOTAVAIL && !conf->disable_ipv4))
+		if (fd == -EAFNOSUPPORT || (fd == -EADDRNOTAVAIL && srv.count > 0))
 			log_warn("IPv6 unavailable; serving IPv4 only");
 		else if (fd < 0)
 			goto fail;
 		else
 			srv.fds[srv.count++] = fd;
+	}
+	/*
+	 * The Unix socket last: once it accepts connections every listener
+	 * exists (a script may wait for it, then use TCP). A client that
+	 * waits for the TCP port must wait for the Unix socket too.
+	 */
+	if (conf->unix_socket[0] != '\0') {
+		if ((fd = listen_unix(conf->unix_socket)) < 0)
+			goto fail;
+		srv.fds[srv.count++] = fd;
+		snprintf(srv.unix_path, sizeof(srv.unix_path), "%s", conf->unix_socket);
 	}
 	if (srv.count == 0) {
 		log_error("no listener could be opened");

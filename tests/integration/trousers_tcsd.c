@@ -73,6 +73,23 @@ static bool port_open(int port)
 	return ok;
 }
 
+/* Whether the Unix socket at sock accepts a connection. */
+static bool unix_open(const char *sock)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+	bool ok;
+
+	if (strlen(sock) >= sizeof(sun.sun_path))
+		return false;
+	memcpy(sun.sun_path, sock, strlen(sock) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return ok;
+}
+
 static void reap_now(struct test_tcsd *t, long bound_ms)
 {
 	long start = now_ms();
@@ -95,7 +112,10 @@ static void reap_now(struct test_tcsd *t, long bound_ms)
 	t->pid = -1;
 }
 
-/* Runs argv with env additions, stdout/stderr into t->log; waits for the TCP port. */
+/*
+ * Runs argv with env additions, stdout/stderr into t->log; waits for the
+ * TCP port and, for ours, the Unix socket (our tcsd opens it last).
+ */
 static int spawn_daemon(struct test_tcsd *t, char *const argv[], char *const env[])
 {
 	long start;
@@ -134,11 +154,12 @@ static int spawn_daemon(struct test_tcsd *t, char *const argv[], char *const env
 			test_tcsd_dump_log(t);
 			return -ECHILD;
 		}
-		if (port_open(t->port))
+		if (port_open(t->port) && (t->unix_socket[0] == '\0' || unix_open(t->unix_socket)))
 			return 0;
 		sleep_ms(25);
 	}
-	fprintf(stderr, "trousers_tcsd: %s did not listen on port %d\n", argv[0], t->port);
+	fprintf(stderr, "trousers_tcsd: %s did not listen on port %d%s%s\n", argv[0], t->port,
+		t->unix_socket[0] != '\0' ? " and " : "", t->unix_socket);
 	test_tcsd_dump_log(t);
 	kill(pid, SIGKILL);
 	reap_now(t, -1);
@@ -426,22 +447,6 @@ pid_t ours_tcsd_spawn(const char *bin, const char *conf, const char *log, unsign
 		_exit(127);
 	}
 	return pid;
-}
-
-static bool unix_open(const char *sock)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
-	bool ok;
-
-	if (strlen(sock) >= sizeof(sun.sun_path))
-		return false;
-	memcpy(sun.sun_path, sock, strlen(sock) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return false;
-	ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
-	close(fd);
-	return ok;
 }
 
 int ours_tcsd_wait_unix(pid_t pid, const char *sock, const char *log)
