@@ -14,24 +14,17 @@
 #include <tss/tpm.h>
 #include <tss/tpm_ordinal.h>
 
+#include "buf.h"
 #include "crypto.h"
 #include "log.h"
 #include "transport.h"
 
 #define AES_BLOCK 16
 
-static void put_be32(uint8_t b[4], uint32_t v)
-{
-	b[0] = (uint8_t)(v >> 24);
-	b[1] = (uint8_t)(v >> 16);
-	b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
-}
-
 static void put_be64(uint8_t b[8], uint64_t v)
 {
-	put_be32(b, (uint32_t)(v >> 32));
-	put_be32(b + 4, (uint32_t)v);
+	buf_store_be32(b, (uint32_t)(v >> 32));
+	buf_store_be32(b + 4, (uint32_t)v);
 }
 
 void transport_public_put(struct buf_writer *w, const struct transport_public *pub)
@@ -107,7 +100,7 @@ int transport_aes128_ctr(const uint8_t key[16], const uint8_t ctr_in[16], uint8_
 		/* Only the low four bytes count (Part 1 §31.1.3, libtpms). */
 		low = (uint32_t)ctr[12] << 24 | (uint32_t)ctr[13] << 16 | (uint32_t)ctr[14] << 8 |
 		      ctr[15];
-		put_be32(ctr + 12, low + 1);
+		buf_store_be32(ctr + 12, low + 1);
 	}
 out:
 	if (rc == -EIO)
@@ -164,7 +157,7 @@ int transport_cmd_digest(uint32_t ordinal, const uint8_t *data, size_t len,
 {
 	uint8_t ord[4];
 
-	put_be32(ord, ordinal);
+	buf_store_be32(ord, ordinal);
 	return CRYPTO_SHA1_PIECES(out, { ord, 4 }, { data, len });
 }
 
@@ -173,8 +166,8 @@ int transport_rsp_digest(uint32_t result, uint32_t ordinal, const uint8_t *data,
 {
 	uint8_t rc[4], ord[4];
 
-	put_be32(rc, result);
-	put_be32(ord, ordinal);
+	buf_store_be32(rc, result);
+	buf_store_be32(ord, ordinal);
 	return CRYPTO_SHA1_PIECES(out, { rc, 4 }, { ord, 4 }, { data, len });
 }
 
@@ -183,8 +176,8 @@ int transport_exec_in_digest(uint32_t wrapped_cmd_size, const uint8_t h1[TRANSPO
 {
 	uint8_t ord[4], size[4];
 
-	put_be32(ord, TPM_ORD_ExecuteTransport);
-	put_be32(size, wrapped_cmd_size);
+	buf_store_be32(ord, TPM_ORD_ExecuteTransport);
+	buf_store_be32(size, wrapped_cmd_size);
 	return CRYPTO_SHA1_PIECES(out, { ord, 4 }, { size, 4 }, { h1, TRANSPORT_DIGEST_LEN });
 }
 
@@ -194,11 +187,11 @@ int transport_exec_out_digest(uint32_t result, uint64_t current_ticks, uint32_t 
 {
 	uint8_t rc[4], ord[4], ticks[8], loc[4], size[4];
 
-	put_be32(rc, result);
-	put_be32(ord, TPM_ORD_ExecuteTransport);
+	buf_store_be32(rc, result);
+	buf_store_be32(ord, TPM_ORD_ExecuteTransport);
 	put_be64(ticks, current_ticks);
-	put_be32(loc, locality);
-	put_be32(size, wrapped_rsp_size);
+	buf_store_be32(loc, locality);
+	buf_store_be32(size, wrapped_rsp_size);
 	return CRYPTO_SHA1_PIECES(out, { rc, 4 }, { ord, 4 }, { ticks, 8 }, { loc, 4 },
 				  { size, 4 }, { h2, TRANSPORT_DIGEST_LEN });
 }

@@ -32,6 +32,7 @@
 #include "tss/tcs_defines.h"
 
 #include "auth.h"
+#include "buf.h"
 #include "crypto.h"
 #include "keys.h"
 #include "log.h"
@@ -56,14 +57,6 @@ struct transport_session {
 	struct tpm_current_ticks ticks;	/* tick rate and nonce of the TPM's boot session */
 	BYTE log[TRANSPORT_DIGEST_LEN];	/* transDigest */
 };
-
-static void put_be32(BYTE b[4], UINT32 v)
-{
-	b[0] = (BYTE)(v >> 24);
-	b[1] = (BYTE)(v >> 16);
-	b[2] = (BYTE)(v >> 8);
-	b[3] = (BYTE)v;
-}
 
 /* The context's session state, created on demand; NULL if not connected. */
 static struct transport_session *session_state(struct tspi_ctx *ctx, TSS_RESULT *rc)
@@ -186,7 +179,7 @@ static TSS_RESULT store_pubkey_digest(struct tspi_ctx *ctx, UINT32 tcs_handle, B
 			blank = o;
 			continue;
 		}
-		put_be32(len_be, rk->key.pub_key.key_len);
+		buf_store_be32(len_be, rk->key.pub_key.key_len);
 		return errno_rc(CRYPTO_SHA1_PIECES(out, { len_be, 4 },
 						   { rk->key.pub_key.key, rk->key.pub_key.key_len }));
 	}
@@ -303,7 +296,7 @@ static TSS_RESULT establish(struct tspi_ctx *ctx, struct transport_session *t)
 		prefetch_pubkeys(ctx);
 
 	/* 1S: ordinal || transPublic || secretSize || secret. */
-	put_be32(size_be, (UINT32)secret_len);
+	buf_store_be32(size_be, (UINT32)secret_len);
 	if ((err = auth_digest_request(TPM_ORD_EstablishTransport,
 				       (struct crypto_iov[]){ { pub_blob, sizeof(pub_blob) },
 							      { size_be, 4 },
@@ -344,7 +337,7 @@ static TSS_RESULT establish(struct tspi_ctx *ctx, struct transport_session *t)
 		goto out;
 	}
 	/* 4S..: locality || currentTicks || transNonceEven. */
-	put_be32(loc_be, locality);
+	buf_store_be32(loc_be, locality);
 	if ((err = auth_digest_response(0, TPM_ORD_EstablishTransport,
 					(struct crypto_iov[]){ { loc_be, 4 },
 							       { ticks, ticks_len },
@@ -715,8 +708,8 @@ TSS_RESULT Tspi_Context_CloseSignTransport(TSS_HCONTEXT hContext, TSS_HKEY hSign
 	rpc_get_sized(m, SIG_MAX, &sig_len, &sig);
 	if ((rc = rpc_get_done(m)) != TSS_SUCCESS)
 		goto out_bypass;
-	put_be32(loc_be, locality);
-	put_be32(size_be, sig_len);
+	buf_store_be32(loc_be, locality);
+	buf_store_be32(size_be, sig_len);
 	if ((err = auth_digest_response(0, TPM_ORD_ReleaseTransportSigned,
 					(struct crypto_iov[]){ { loc_be, 4 },
 							       { ticks, ticks_len },
