@@ -15,18 +15,6 @@
 
 #define NOTIMPL __attribute__((weak)) TSS_RESULT
 
-NOTIMPL Tspi_DecodeBER_TssBlob(UINT32 berBlobSize, BYTE *berBlob, UINT32 *blobType,
-	UINT32 *rawBlobSize, BYTE *rawBlob)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
-NOTIMPL Tspi_EncodeDER_TssBlob(UINT32 rawBlobSize, BYTE *rawBlob, UINT32 blobType,
-	UINT32 *derBlobSize, BYTE *derBlob)
-{
-	return TSP_ERROR(TSS_E_NOTIMPL);
-}
-
 NOTIMPL Tspi_TPM_CheckMaintenancePubKey(TSS_HTPM hTPM, TSS_HKEY hMaintenanceKey,
 	TSS_VALIDATION *pValidationData)
 {

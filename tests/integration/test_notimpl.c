@@ -370,15 +370,14 @@ static void test_tspi_calls(TSS_HCONTEXT ctx)
 	TSS_HKEY key = 0, srk = 0;
 	TSS_HPOLICY pol = 0;
 	TSS_HOBJECT daa = 0;
-	UINT32 n1 = 7, n2 = 7, type = 7;
-	BYTE *p1 = NULL, *p2 = NULL, raw[64], der[64];
+	UINT32 n1 = 7, n2 = 7;
+	BYTE *p1 = NULL, *p2 = NULL;
 	TSS_BOOL state = TRUE;
 	TSS_VALIDATION val;
 	TSS_RESULT rc;
 	char what[96];
 
 	memset(&val, 0, sizeof(val));
-	memset(raw, 0x30, sizeof(raw));
 	check(Tspi_Context_GetTpmObject(ctx, &tpm) == 0 && tpm != 0, "Context_GetTpmObject");
 	check(Tspi_Context_CreateObject(ctx, TSS_OBJECT_TYPE_RSAKEY,
 					TSS_KEY_SIZE_2048 | TSS_KEY_TYPE_SIGNING, &key) == 0,
@@ -390,17 +389,6 @@ static void test_tspi_calls(TSS_HCONTEXT ctx)
 	bad_handles[0] = 0;
 	bad_handles[1] = 0x7ffffff3u;
 	bad_handles[2] = pol;	/* an object of the wrong class */
-
-	/* BER/DER blob encoding (TSS 1.2 §4.3.4.33-34): no handles to refuse. */
-	rc = Tspi_DecodeBER_TssBlob(sizeof(raw), raw, &type, &n1, der);
-	expect_notimpl_rc(rc, "Tspi_DecodeBER_TssBlob");
-	rc = Tspi_DecodeBER_TssBlob(0, NULL, NULL, NULL, NULL);
-	expect_notimpl_rc(rc, "Tspi_DecodeBER_TssBlob with NULLs");
-	n1 = sizeof(der);
-	rc = Tspi_EncodeDER_TssBlob(sizeof(raw), raw, TSS_BLOB_TYPE_PUBKEY, &n1, der);
-	expect_notimpl_rc(rc, "Tspi_EncodeDER_TssBlob");
-	rc = Tspi_EncodeDER_TssBlob(0, NULL, 0, NULL, NULL);
-	expect_notimpl_rc(rc, "Tspi_EncodeDER_TssBlob with NULLs");
 
 	/* Maintenance (Part 3 §12): nothing may be pretended. */
 	expect_notimpl_rc(Tspi_TPM_CreateMaintenanceArchive(tpm, FALSE, &n1, &p1, &n2, &p2),
