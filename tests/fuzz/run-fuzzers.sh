@@ -9,7 +9,7 @@ seconds=${2:-10}
 corpus=$(cd "$(dirname "$0")" && pwd)/corpus
 
 for target in fuzz_buf fuzz_tpm_structs fuzz_tpmdd_rsp fuzz_tcsd_wire fuzz_tcsd_dispatch fuzz_privacy_ca \
-		fuzz_ima_bin fuzz_ima_ascii fuzz_biosl fuzz_tsslog; do
+		fuzz_ima_bin fuzz_ima_ascii fuzz_biosl fuzz_tsslog fuzz_tssblob; do
 	name=${target#fuzz_}
 	seeds="$corpus/$name"
 	[ -x "$bin/$target" ] || { echo "run-fuzzers: $target not built" >&2; exit 1; }
