@@ -130,6 +130,26 @@ static void wire_uses_adopted_key(const char *sock, const BYTE *mod, UINT32 mod_
 	close(fd);
 }
 
+/* Rewrites the "port = N" line of t's configuration with a free port. */
+static int move_port(struct test_tcsd *t)
+{
+	char text[8192], *rest;
+	size_t n;
+	FILE *f = fopen(t->conf, "r");
+
+	if (f == NULL)
+		return -1;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	rest = strchr(text, '\n');
+	if (strncmp(text, "port = ", 7) != 0 || rest == NULL ||
+	    harness_free_tcp_ports(1, &t->port) != 0 || (f = fopen(t->conf, "w")) == NULL)
+		return -1;
+	fprintf(f, "port = %d%s", t->port, rest);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 int main(void)
 {
 	TSS_UUID uuid, u0 = TSS_UUID_OWNEREVICT(0), u1 = TSS_UUID_OWNEREVICT(1);
@@ -206,9 +226,15 @@ int main(void)
 	Tspi_Context_Close(ctx2);
 	ctx2 = 0;
 
-	/* A new daemon on the same TPM. */
+	/* A new daemon on the same TPM, on a fresh port (the old one may be taken by now). */
 	if (ours_tcsd_stop_pid(t.pid, 20000) != 0)
 		check(0, "the daemon stopped cleanly");
+	t.pid = -1;
+	if (move_port(&t) != 0) {
+		check(0, "a new port in %s", t.conf);
+		goto out;
+	}
+	test_tcsd_setenv(&t);
 	t.pid = ours_tcsd_spawn(bin, t.conf, t.log, 0);
 	check(t.pid > 0 && ours_tcsd_wait_unix(t.pid, t.unix_socket, t.log) == 0,
 	      "the daemon restarted");
