@@ -140,11 +140,10 @@ static TSS_RESULT sized_in_sized_out(struct tcsd_client *cl, struct tcsd_packet_
 				     struct tcsd_packet_writer *out, UINT32 ordinal)
 {
 	struct tcs_key_cmd kc = { .ordinal = ordinal };
-	struct tcsd_tpm_rsp rsp;
 	struct tcs_key_params p;
 	TPM_AUTH auth;
-	const uint8_t *data = NULL, *res = NULL;
-	uint32_t data_len = 0, idx = 2, n = 0;
+	const uint8_t *data = NULL;
+	uint32_t data_len = 0, idx = 2;
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &kc.key);
@@ -154,17 +153,7 @@ static TSS_RESULT sized_in_sized_out(struct tcsd_client *cl, struct tcsd_packet_
 		return rc;
 	tcs_key_params_init(&p);
 	buf_put_sized(&p.w, data, data_len);
-	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
-		return rc;
-	buf_get_sized_ptr(&rsp.params, &res, &n, TCS_DATA_MAX);
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		return rc;
-	idx = 0;
-	tcsd_writer_init_reply(out, 3);
-	if (kc.auth1 != NULL)
-		tcsd_put_auth_out(out, idx++, kc.auth1);
-	tcsd_put_sized(out, &idx, res, n);
-	return TSS_SUCCESS;
+	return tcs_key_exec_sized_reply(cl, &kc, &p, out);
 }
 
 static TSS_RESULT tcs_unbind(struct tcsd_client *cl, struct tcsd_packet_reader *in,

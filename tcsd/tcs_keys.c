@@ -98,6 +98,26 @@ TSS_RESULT tcs_key_exec_params(struct tcsd_client *cl, struct tcs_key_cmd *kc,
 	return tcs_key_exec(cl, kc, rsp);
 }
 
+TSS_RESULT tcs_key_exec_sized_reply(struct tcsd_client *cl, struct tcs_key_cmd *kc,
+				    struct tcs_key_params *p, struct tcsd_packet_writer *out)
+{
+	struct tcsd_tpm_rsp rsp;
+	const uint8_t *res = NULL;
+	uint32_t res_len = 0, idx = 0;
+	TSS_RESULT rc;
+
+	if ((rc = tcs_key_exec_params(cl, kc, p, &rsp)) != TSS_SUCCESS)
+		return rc;
+	buf_get_sized_ptr(&rsp.params, &res, &res_len, TCS_DATA_MAX);
+	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
+		return rc;
+	tcsd_writer_init_reply(out, 3);
+	if (kc->auth1 != NULL)
+		tcsd_put_auth_out(out, idx++, kc->auth1);
+	tcsd_put_sized(out, &idx, res, res_len);
+	return TSS_SUCCESS;
+}
+
 /* ------------------------------------------------------------------ */
 /* The key cache's own TPM commands                                     */
 /* ------------------------------------------------------------------ */

@@ -52,6 +52,13 @@ TSS_RESULT tcs_key_exec(struct tcsd_client *cl, const struct tcs_key_cmd *kc,
 /* tcs_key_exec() with the parameters in p; TCS_ERROR(TSS_E_BAD_PARAMETER) if they did not fit. */
 TSS_RESULT tcs_key_exec_params(struct tcsd_client *cl, struct tcs_key_cmd *kc,
 			       struct tcs_key_params *p, struct tcsd_tpm_rsp *rsp);
+/*
+ * tcs_key_exec_params() for a command whose TPM answer is one sized
+ * blob (at most TCS_DATA_MAX bytes) after at most one auth trailer: the
+ * TCSD reply is [AUTH], UINT32+PBYTE.
+ */
+TSS_RESULT tcs_key_exec_sized_reply(struct tcsd_client *cl, struct tcs_key_cmd *kc,
+				    struct tcs_key_params *p, struct tcsd_packet_writer *out);
 
 /*
  * TakeOwnership succeeded: records the SRK in system PS as TrouSerS does

@@ -175,11 +175,10 @@ static TSS_RESULT tcs_convert_migration_blob(struct tcsd_client *cl,
 					     struct tcsd_packet_writer *out)
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_ConvertMigrationBlob };
-	struct tcsd_tpm_rsp rsp;
 	struct tcs_key_params p;
 	TPM_AUTH auth;
-	const uint8_t *data = NULL, *rnd = NULL, *res = NULL;
-	uint32_t data_len = 0, rnd_len = 0, res_len = 0, idx = 2;
+	const uint8_t *data = NULL, *rnd = NULL;
+	uint32_t data_len = 0, rnd_len = 0, idx = 2;
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &kc.key);
@@ -194,17 +193,7 @@ static TSS_RESULT tcs_convert_migration_blob(struct tcsd_client *cl,
 	tcs_key_params_init(&p);
 	buf_put_sized(&p.w, data, data_len);
 	buf_put_sized(&p.w, rnd, rnd_len);
-	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
-		return rc;
-	buf_get_sized_ptr(&rsp.params, &res, &res_len, TCS_DATA_MAX);
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		return rc;
-	idx = 0;
-	tcsd_writer_init_reply(out, 3);
-	if (kc.auth1 != NULL)
-		tcsd_put_auth_out(out, idx++, kc.auth1);
-	tcsd_put_sized(out, &idx, res, res_len);
-	return TSS_SUCCESS;
+	return tcs_key_exec_sized_reply(cl, &kc, &p, out);
 }
 
 /* ---- Certified migratable keys (Part 3 §11.4-§11.9) ---- */
@@ -406,13 +395,12 @@ static TSS_RESULT tcs_cmk_convert_migration(struct tcsd_client *cl,
 					    struct tcsd_packet_writer *out)
 {
 	struct tcs_key_cmd kc = { .ordinal = TPM_ORD_CMK_ConvertMigration };
-	struct tcsd_tpm_rsp rsp;
 	struct tcs_key_params p;
 	TPM_AUTH auth;
 	TPM_DIGEST sig_ticket;
 	BYTE restrict_ticket[CMK_AUTH_LEN];
-	const uint8_t *key = NULL, *msa = NULL, *rnd = NULL, *res = NULL;
-	uint32_t key_len = 0, msa_len = 0, rnd_len = 0, res_len = 0, idx = 4;
+	const uint8_t *key = NULL, *msa = NULL, *rnd = NULL;
+	uint32_t key_len = 0, msa_len = 0, rnd_len = 0, idx = 4;
 	TSS_RESULT rc;
 
 	tcsd_get_u32(in, 1, &kc.key);
@@ -432,17 +420,7 @@ static TSS_RESULT tcs_cmk_convert_migration(struct tcsd_client *cl,
 	buf_put_bytes(&p.w, key, key_len);
 	buf_put_sized(&p.w, msa, msa_len);
 	buf_put_sized(&p.w, rnd, rnd_len);
-	if ((rc = tcs_key_exec_params(cl, &kc, &p, &rsp)) != TSS_SUCCESS)
-		return rc;
-	buf_get_sized_ptr(&rsp.params, &res, &res_len, TCS_DATA_MAX);
-	if ((rc = tcsd_tpm_rsp_done(&rsp)) != TSS_SUCCESS)
-		return rc;
-	idx = 0;
-	tcsd_writer_init_reply(out, 3);
-	if (kc.auth1 != NULL)
-		tcsd_put_auth_out(out, idx++, kc.auth1);
-	tcsd_put_sized(out, &idx, res, res_len);
-	return TSS_SUCCESS;
+	return tcs_key_exec_sized_reply(cl, &kc, &p, out);
 }
 
 /* ---- KeyControlOwner (Part 3 §10.9) ---- */
