@@ -120,6 +120,52 @@ static TSS_RESULT shared_session_start(struct tspi_ctx *ctx, struct session *s, 
 }
 
 /*
+ * Asks the TCS for an OSAP session (value NULL) or a DSAP session (value:
+ * the delegation blob or table row), waiting a little while the TPM has
+ * no room for it, then starts it (shared_session_start).
+ */
+static TSS_RESULT shared_session_open(struct tspi_ctx *ctx, struct session *s, UINT32 tcsd_ord,
+				      UINT16 entity_type, UINT32 entity, const BYTE *value,
+				      UINT32 value_len)
+{
+	BYTE nonce_even[20], nonce_even_shared[20], nonce_odd_shared[20];
+	struct rpc_msg *m = NULL;
+	uint32_t handle = 0;
+	TSS_RESULT rc;
+	int tries = 0;
+
+	if (auth_random_nonce(nonce_odd_shared) != 0)
+		return TSP_ERROR(TSS_E_INTERNAL_ERROR);
+	do {
+		rpc_end(m);
+		m = NULL;
+		if ((rc = rpc_begin(ctx, tcsd_ord, &m)) != TSS_SUCCESS)
+			return rc;
+		rpc_put_u16(m, entity_type);
+		rpc_put_u32(m, entity);
+		rpc_put_nonce(m, nonce_odd_shared);
+		if (value != NULL) {
+			rpc_put_u32(m, value_len);
+			rpc_put_bytes(m, value, value_len);
+		}
+		rc = rpc_call(m);
+		if (rc == TPM_E_RESOURCES)
+			pause_for_resources();
+	} while (rc == TPM_E_RESOURCES && ++tries < SESSION_RETRIES);
+	if (rc == TSS_SUCCESS) {
+		rpc_get_u32(m, &handle);
+		rpc_get_nonce(m, nonce_even);
+		rpc_get_nonce(m, nonce_even_shared);
+		rc = rpc_get_done(m);
+	}
+	rpc_end(m);
+	if (rc != TSS_SUCCESS)
+		return rc;
+	return shared_session_start(ctx, s, handle, nonce_even, nonce_even_shared,
+				    nonce_odd_shared);
+}
+
+/*
  * A DSAP session (TPM 1.2 Part 3 §18.3) on the delegation the policy
  * carries, for a command on key (TCS handle; owner delegations ignore it).
  * Set up like an OSAP session: the shared secret comes from the delegated
@@ -128,15 +174,12 @@ static TSS_RESULT shared_session_start(struct tspi_ctx *ctx, struct session *s, 
 static TSS_RESULT session_dsap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
 			       UINT32 key, struct session *s)
 {
-	BYTE nonce_even[20], nonce_even_dsap[20], nonce_odd_dsap[20], row[4];
+	BYTE row[4];
 	const struct policy_delegation *d;
-	struct rpc_msg *m = NULL;
 	const BYTE *value;
 	UINT32 value_len;
 	UINT16 entity_type;
-	uint32_t handle = 0;
 	TSS_RESULT rc;
-	int tries = 0;
 
 	if ((rc = session_prepare(ctx, policy, authorized, s)) != TSS_SUCCESS)
 		goto fail;
@@ -153,36 +196,8 @@ static TSS_RESULT session_dsap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOB
 		value = d->blob;
 		value_len = d->blob_len;
 	}
-	if (auth_random_nonce(nonce_odd_dsap) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto fail;
-	}
-	do {
-		rpc_end(m);
-		m = NULL;
-		if ((rc = rpc_begin(ctx, TCSD_ORD_DSAP, &m)) != TSS_SUCCESS)
-			goto fail;
-		rpc_put_u16(m, entity_type);
-		rpc_put_u32(m, key);
-		rpc_put_nonce(m, nonce_odd_dsap);
-		rpc_put_u32(m, value_len);
-		rpc_put_bytes(m, value, value_len);
-		rc = rpc_call(m);
-		if (rc == TPM_E_RESOURCES)
-			pause_for_resources();
-	} while (rc == TPM_E_RESOURCES && ++tries < SESSION_RETRIES);
-	if (rc == TSS_SUCCESS) {
-		rpc_get_u32(m, &handle);
-		rpc_get_nonce(m, nonce_even);
-		rpc_get_nonce(m, nonce_even_dsap);
-		rc = rpc_get_done(m);
-	}
-	rpc_end(m);
-	if (rc != TSS_SUCCESS)
-		goto fail;
-
-	if ((rc = shared_session_start(ctx, s, handle, nonce_even, nonce_even_dsap,
-				       nonce_odd_dsap)) != TSS_SUCCESS)
+	if ((rc = shared_session_open(ctx, s, TCSD_ORD_DSAP, entity_type, key, value,
+				      value_len)) != TSS_SUCCESS)
 		goto fail;
 	return TSS_SUCCESS;
 fail:
@@ -262,47 +277,16 @@ fail:
 TSS_RESULT session_osap(struct tspi_ctx *ctx, TSS_HPOLICY policy, TSS_HOBJECT authorized,
 			UINT16 entity_type, UINT32 entity_value, struct session *s)
 {
-	BYTE nonce_even[20], nonce_even_osap[20], nonce_odd_osap[20];
-	struct rpc_msg *m = NULL;
-	uint32_t handle = 0;
 	TSS_RESULT rc;
-	int tries = 0;
 
 	if (policy_delegates(ctx, policy))
 		return session_dsap(ctx, policy, authorized,
 				    (entity_type & 0xff) == TPM_ET_KEYHANDLE ? entity_value
 									: TPM_KH_SRK,
 				    s);
-	if ((rc = session_prepare(ctx, policy, authorized, s)) != TSS_SUCCESS)
-		goto fail;
-	if (auth_random_nonce(nonce_odd_osap) != 0) {
-		rc = TSP_ERROR(TSS_E_INTERNAL_ERROR);
-		goto fail;
-	}
-	do {
-		rpc_end(m);
-		m = NULL;
-		if ((rc = rpc_begin(ctx, TCSD_ORD_OSAP, &m)) != TSS_SUCCESS)
-			goto fail;
-		rpc_put_u16(m, entity_type);
-		rpc_put_u32(m, entity_value);
-		rpc_put_nonce(m, nonce_odd_osap);
-		rc = rpc_call(m);
-		if (rc == TPM_E_RESOURCES)
-			pause_for_resources();
-	} while (rc == TPM_E_RESOURCES && ++tries < SESSION_RETRIES);
-	if (rc == TSS_SUCCESS) {
-		rpc_get_u32(m, &handle);
-		rpc_get_nonce(m, nonce_even);
-		rpc_get_nonce(m, nonce_even_osap);
-		rc = rpc_get_done(m);
-	}
-	rpc_end(m);
-	if (rc != TSS_SUCCESS)
-		goto fail;
-
-	if ((rc = shared_session_start(ctx, s, handle, nonce_even, nonce_even_osap,
-				       nonce_odd_osap)) != TSS_SUCCESS)
+	if ((rc = session_prepare(ctx, policy, authorized, s)) != TSS_SUCCESS ||
+	    (rc = shared_session_open(ctx, s, TCSD_ORD_OSAP, entity_type, entity_value, NULL,
+				      0)) != TSS_SUCCESS)
 		goto fail;
 	return TSS_SUCCESS;
 fail:
