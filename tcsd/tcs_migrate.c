@@ -184,10 +184,7 @@ static TSS_RESULT tcs_convert_migration_blob(struct tcsd_client *cl,
 	tcsd_get_u32(in, 1, &kc.key);
 	tcsd_get_sized_ptr(in, &idx, &data, &data_len, TCS_DATA_MAX);
 	tcsd_get_sized_ptr(in, &idx, &rnd, &rnd_len, TCS_DATA_MAX);
-	if (tcsd_param_present(in, idx)) {
-		tcsd_get_auth_in(in, idx, &auth);
-		kc.auth1 = &auth;
-	}
+	tcsd_get_optional_auth(in, idx, &auth, &kc.auth1);
 	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	tcs_key_params_init(&p);

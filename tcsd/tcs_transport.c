@@ -295,13 +295,11 @@ static TSS_RESULT tcs_establish(struct tcsd_client *cl, struct tcsd_packet_reade
 	bool pinned = false;
 	TSS_RESULT rc;
 
-	memset(&auth, 0, sizeof(auth));
 	tcsd_get_u32(in, 1, &flags);
 	tcsd_get_u32(in, 2, &key);
 	tcsd_get_sized_ptr(in, &idx, &pub_blob, &pub_len, TRANSPORT_PUBLIC_LEN);
 	tcsd_get_sized_ptr(in, &idx, &secret, &secret_len, SECRET_MAX);
-	if (tcsd_param_present(in, idx) && tcsd_get_auth_in(in, idx, &auth) == 0)
-		pauth = &auth;
+	tcsd_get_optional_auth(in, idx, &auth, &pauth);
 	if (!tcsd_request_ok(cl, in, &rc))
 		return rc;
 	buf_reader_init(&pr, pub_blob, pub_len);
